@@ -47,15 +47,15 @@ public static class OfferBinderExtensions
             .Post(ctx.Saga, OfferMoves.ActorOf(ctx.Message), messageType, text(ctx), action, OfferMoves.PriceOf(ctx.Message), ctx.CancellationToken));
 
     public static EventActivityBinder<OfferState, T> RespondStatus<T>(this EventActivityBinder<OfferState, T> binder) where T : class =>
-        binder.RespondAsync(ctx => ctx.Init<OfferStatus>(new OfferStatus(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot())));
+        binder.Respond(ctx => new OfferStatus(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot()));
 
     /// <summary>A move on an offer that is already answered: a clear 409, nothing changes.</summary>
     public static EventActivityBinder<OfferState, T> RespondClosed<T>(this EventActivityBinder<OfferState, T> binder) where T : class =>
-        binder.RespondAsync(ctx =>
+        binder.Respond(ctx =>
         {
             var rejection = ctx.Saga.CurrentState == nameof(OfferStateMachine.Expired) ? Rejection.OfferExpired : Rejection.OfferClosed;
-            return ctx.Init<OfferRejected>(new OfferRejected(ctx.Saga.CorrelationId, rejection.Code, rejection.HttpStatus,
-                $"{rejection.Detail} Its status is {ctx.Saga.Status()}."));
+            return new OfferRejected(ctx.Saga.CorrelationId, rejection.Code, rejection.HttpStatus,
+                $"{rejection.Detail} Its status is {ctx.Saga.Status()}.");
         });
 
     /// <summary>Answers a broken rule with its code; the move's changes are not kept.</summary>
