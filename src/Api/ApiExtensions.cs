@@ -1,21 +1,52 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SoukLoop.Api.Features.Auth;
+using SoukLoop.Api.Features.Products;
+using SoukLoop.Api.Features.Users;
+using SoukLoop.Api.Idempotency;
+using SoukLoop.Api.Infrastructure;
 using SoukLoop.Persistence;
+using SoukLoop.Persistence.Model;
 using SoukLoop.ServiceDefaults;
 
 namespace SoukLoop.Api;
 
 public static class ApiExtensions
 {
+    public const string BasePath = "/api/v1";
+
     public static WebApplicationBuilder AddSoukApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukAuth(builder.Configuration, builder.Environment);
         builder.Services.AddSoukMessaging(builder.Configuration);
+
+        var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = apiOptions.MaxRequestBodyBytes);
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        // Binding failures (malformed JSON, wrong types, missing body) throw, so the exception handler can answer them.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddSoukProblemDetails();
+        builder.Services.AddExceptionHandler<SoukExceptionHandler>();
+        builder.Services.AddSoukAuthProblems();
+        builder.Services.AddSoukOpenApi();
+        builder.Services.AddSoukIdempotency(builder.Configuration);
+
+        builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        builder.Services.AddSingleton<PasswordService>();
         return builder;
     }
 
     public static WebApplication UseSoukApi(this WebApplication app)
     {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(); // 404 unknown route, 405 wrong method, 415 … as problem+json
+        app.UseRouting();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
@@ -23,6 +54,11 @@ public static class ApiExtensions
 
     public static WebApplication MapSoukApi(this WebApplication app)
     {
+        var api = app.MapGroup(BasePath);
+        api.MapAuth();
+        api.MapUsers();
+        api.MapProducts();
+        app.MapSoukOpenApi();
         return app;
     }
 }
