@@ -10,6 +10,8 @@ public static class ApiJson
     public static void Configure(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        // Numbers are numbers: "price": "12" is a wrong type (400 invalid_json), as the contract's types say.
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.DictionaryKeyPolicy = null;
         options.Converters.Add(new UtcDateTimeConverter());
         options.Converters.Add(new UtcDateTimeOffsetConverter());

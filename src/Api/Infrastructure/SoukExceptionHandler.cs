@@ -30,6 +30,7 @@ public sealed class SoukExceptionHandler(IProblemDetailsService problems, ILogge
 
         ProblemDetails problem = answer.Errors is null ? new ProblemDetails() : new HttpValidationProblemDetails(answer.Errors);
         problem.Status = answer.Status;
+        problem.Title = answer.Code == ProblemCodes.InvalidJson ? "Invalid JSON" : null;
         problem.Detail = answer.Detail;
         problem.Extensions[ProblemConventions.CodeKey] = answer.Code;
         if (answer.Status == StatusCodes.Status503ServiceUnavailable)

@@ -5,7 +5,7 @@ using SoukLoop.Persistence.Model;
 namespace SoukLoop.Api.Features.Products;
 
 public sealed partial record CreateProductRequest(
-    string? Title, string? Description, decimal? Price, string? Currency, string? Feed, List<string?>? ImageUrls)
+    string? Title, decimal? Price, string? Feed, string? Description = null, string? Currency = null, List<string?>? ImageUrls = null)
 {
     public const decimal MaxPrice = 1_000_000m;
     public const int MaxImages = 10;
