@@ -1,6 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using SoukLoop.Api.Tests.Infrastructure;
 
 namespace SoukLoop.Api.Tests.Conventions;
@@ -84,17 +86,28 @@ public class When_sending_a_malformed_request(ApiFixture api)
     }
 
     [Fact]
-    public async Task Should_answer_413_for_a_chunked_body_over_the_limit()
+    public async Task Should_answer_413_for_a_body_of_unknown_length_over_the_limit()
     {
+        // HttpClient → TestServer always sends a Content-Length, so hand the server a body stream without one.
         var seller = await _client.RegisterAsync();
         var bytes = Encoding.UTF8.GetBytes($$"""{"title":"Chair","price":40,"feed":"discover","description":"{{new string('x', 2 * Limit)}}"}""");
-        var content = new UnknownLengthContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        var request = Http.Request(HttpMethod.Post, "products", seller.Token, null, content);
-        var response = await _client.SendAsync(request);
+        var context = await api.Factory.Server.SendAsync(c =>
+        {
+            c.Request.Method = "POST";
+            c.Request.Path = "/api/v1/products";
+            c.Request.ContentType = "application/json";
+            c.Request.Headers.Authorization = $"Bearer {seller.Token}";
+            c.Request.Headers.TransferEncoding = "chunked";
+            c.Request.Body = new MemoryStream(bytes);
+            c.Features.Set<IHttpRequestBodyDetectionFeature>(new ChunkedBody()); // what a server reports for a chunked request
+        });
 
-        await response.ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        Assert.Null(context.Request.ContentLength);
+        using var problem = await JsonDocument.ParseAsync(context.Response.Body);
+        Assert.True(context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge, problem.RootElement.GetRawText());
+        Assert.Equal("application/problem+json", context.Response.ContentType);
+        Assert.Equal("payload_too_large", problem.RootElement.Str("code"));
     }
 
     [Fact]
@@ -131,15 +144,8 @@ public class When_sending_a_malformed_request(ApiFixture api)
         await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_idempotency_key");
     }
 
-    /// <summary>A body whose length is not known up front, so it goes without Content-Length (chunked).</summary>
-    sealed class UnknownLengthContent(byte[] bytes) : HttpContent
+    sealed class ChunkedBody : IHttpRequestBodyDetectionFeature
     {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
+        public bool CanHaveBody => true;
     }
 }
