@@ -17,7 +17,9 @@ public sealed class SoukExceptionHandler(IProblemDetailsService problems, ILogge
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
         var answer = Classify(http, exception);
-        if (answer.Status >= 500)
+        if (answer.Status == StatusCodes.Status503ServiceUnavailable)
+            log.LogWarning(exception, "{Method} {Path} failed: {Code}", http.Request.Method, http.Request.Path, answer.Code);
+        else if (answer.Status >= 500)
             log.LogError(exception, "{Method} {Path} failed: {Code}", http.Request.Method, http.Request.Path, answer.Code);
         else
             log.LogDebug(exception, "{Method} {Path} rejected: {Code}", http.Request.Method, http.Request.Path, answer.Code);

@@ -90,3 +90,18 @@ public class When_reading_the_signed_in_user(ApiFixture api)
         await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
 }
+
+[Collection(ApiCollection.Name)]
+public class When_an_authorization_policy_refuses(ApiFixture api)
+{
+    [Fact]
+    public async Task Should_answer_403_forbidden_as_a_problem()
+    {
+        var client = api.CreateClient();
+        var user = await client.RegisterAsync();
+
+        var response = await client.GetAsync(ApiFactory.ForbidProbePath, user.Token);
+
+        await response.ShouldBeProblemAsync(System.Net.HttpStatusCode.Forbidden, "forbidden");
+    }
+}
