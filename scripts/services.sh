@@ -222,6 +222,8 @@ pg_prepare_dirs() {
     getent passwd postgres >/dev/null || die "user 'postgres' does not exist (is the postgresql package installed?)"
     if [[ "$(stat -c %U "$PG_DIR")" != postgres ]]; then chown -R postgres:postgres "$PG_DIR"; fi
     chmod 0755 "$PG_DIR"
+    # mktemp -d folders are 0700: let the postgres user through the folder we were given.
+    if ! runuser -u postgres -- test -x "$dir" && [[ "$(stat -c %u "$dir")" == 0 ]]; then chmod a+x "$dir"; fi
     runuser -u postgres -- test -w "$PG_DIR" ||
       die "the 'postgres' user cannot write $PG_DIR: a parent folder is not traversable; use --dir elsewhere"
   fi
@@ -296,9 +298,6 @@ pg_start() {
     ok "postgres  already running  127.0.0.1:$PG_PORT  (pid $(pg_pid))"
     return 0
   fi
-  port_in_use "$PG_PORT" &&
-    die "postgres: port $PG_PORT is used by another process; set SOUK_${P}_PG_PORT to a free port"
-  pg_prepare_dirs
   [[ -f "$PGDATA_DIR/PG_VERSION" ]] || pg_initdb
   pg_write_conf
   log "postgres: starting on $PG_PORT"
@@ -309,6 +308,13 @@ pg_start() {
   pg_wait_ready
   pg_ensure_db
   ok "postgres  started          127.0.0.1:$PG_PORT  (pid $(pg_pid), db soukloop, user souk)"
+}
+
+pg_preflight() {
+  pg_running && return 0
+  port_in_use "$PG_PORT" &&
+    die "postgres: port $PG_PORT is used by another process; set SOUK_${P}_PG_PORT to a free port"
+  pg_prepare_dirs
 }
 
 pg_stop() {
@@ -358,16 +364,26 @@ rmq_ctl() { rmq "$RMQ_BIN/rabbitmqctl" -n "$RMQ_NODE" "$@"; }
 rmq_diag() { rmq "$RMQ_BIN/rabbitmq-diagnostics" -n "$RMQ_NODE" "$@"; }
 rmq_pid() { tr -dc '0-9' <"$RMQ_PID" 2>/dev/null || true; }
 
-rmq_running() { pid_alive "$RMQ_PID"; }
+# The pid file appears only some seconds after a launch: ask the node itself when it is missing.
+rmq_running() {
+  pid_alive "$RMQ_PID" && return 0
+  [[ -d "$RMQ_DIR/mnesia" && -f "$RMQ_HOME/.erlang.cookie" ]] || return 1
+  rmq_diag -q ping --timeout 5 >/dev/null 2>&1
+}
 
-rmq_launch() {
+rmq_preflight() {
   local port var name
+  rmq_running && return 0
   for var in AMQP_PORT:AMQP_PORT UI_PORT:RABBIT_UI_PORT PROM_PORT:RABBIT_PROMETHEUS_PORT DIST_PORT:RABBIT_DIST_PORT; do
     name="${var%%:*}"
     port="${!name}"
     port_in_use "$port" &&
       die "rabbitmq: port $port is used by another process; set SOUK_${P}_${var#*:} to a free port"
   done
+  return 0
+}
+
+rmq_launch() {
   mkdir -p "$RMQ_HOME" "$RMQ_DIR/mnesia" "$RMQ_LOG_DIR" "$RMQ_DIR/conf.d"
   cat >"$RMQ_CONF" <<EOF
 # Written by scripts/services.sh on every start: edits here are lost.
@@ -495,8 +511,6 @@ redis_start() {
     ok "redis     already running  127.0.0.1:$REDIS_PORT  (pid $(redis_pid))"
     return 0
   fi
-  port_in_use "$REDIS_PORT" &&
-    die "redis: port $REDIS_PORT is used by another process; set SOUK_${P}_REDIS_PORT to a free port"
   mkdir -p "$REDIS_DIR"
   {
     echo "# Written by scripts/services.sh on every start: edits here are lost."
@@ -520,6 +534,13 @@ redis_start() {
     die "redis: redis-server failed to start (log: $(rel "$REDIS_LOG"))"
   redis_wait_ready
   ok "redis     started          127.0.0.1:$REDIS_PORT  (pid $(redis_pid))"
+}
+
+redis_preflight() {
+  redis_running && return 0
+  port_in_use "$REDIS_PORT" &&
+    die "redis: port $REDIS_PORT is used by another process; set SOUK_${P}_REDIS_PORT to a free port"
+  return 0
 }
 
 redis_stop() {
@@ -574,12 +595,25 @@ cmd_start() {
   if [[ -f "$STATE_FILE" ]] && any_running; then load_state; fi
   save_state
   info "starting '$profile' services in $(rel "$dir")"
+  # Check every port and folder before launching anything.
+  pg_preflight
+  rmq_preflight
+  redis_preflight
+  trap 'start_failed $?' EXIT
   local rmq_was_running=0
   if rmq_running; then rmq_was_running=1; else rmq_launch; fi # slowest: boots while the others start
   pg_start
   redis_start
   if ((rmq_was_running)); then rmq_start "already running"; else rmq_start "started        "; fi
   log "all services ready"
+  trap - EXIT
+}
+
+start_failed() {
+  ((${1:-1} == 0)) && return 0
+  local args=("$profile")
+  [[ "$dir" == "$SOUK_ROOT/.services/$profile" ]] || args+=(--dir "$dir")
+  err "start failed; what did start keeps running: scripts/services.sh stop ${args[*]}"
 }
 
 cmd_stop() {
@@ -591,9 +625,17 @@ cmd_stop() {
   load_state
   find_pg_bin || true
   info "stopping '$profile' services in $(rel "$dir")"
+  # RabbitMQ takes the longest to shut down: stop it alongside the other two.
+  local rmq_job=""
+  if [[ -x "$RMQ_BIN/rabbitmqctl" ]]; then
+    rmq_stop &
+    rmq_job=$!
+  else
+    info "rabbitmq  not installed"
+  fi
   if [[ -n "$PG_BIN" ]]; then pg_stop; else info "postgres  not installed"; fi
-  if [[ -x "$RMQ_BIN/rabbitmqctl" ]]; then rmq_stop; else info "rabbitmq  not installed"; fi
   if command -v redis-cli >/dev/null 2>&1; then redis_stop; else info "redis     not installed"; fi
+  [[ -z "$rmq_job" ]] || wait "$rmq_job"
 }
 
 cmd_status() {
