@@ -1,0 +1,152 @@
+using Microsoft.EntityFrameworkCore;
+using SoukLoop.Persistence.Messaging;
+using SoukLoop.Persistence.Model;
+
+namespace SoukLoop.Persistence;
+
+public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<OfferState> Offers => Set<OfferState>();
+    public DbSet<OfferTimelineEntry> OfferTimeline => Set<OfferTimelineEntry>();
+    public DbSet<Transaction> Transactions => Set<Transaction>();
+    public DbSet<DeviceToken> DeviceTokens => Set<DeviceToken>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<InboxState> InboxStates => Set<InboxState>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<ScheduledMessage> ScheduledMessages => Set<ScheduledMessage>();
+    public DbSet<MessageFault> MessageFaults => Set<MessageFault>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<User>(e =>
+        {
+            e.HasIndex(x => x.Email).IsUnique();
+            e.Property(x => x.Email).HasMaxLength(320);
+            e.Property(x => x.DisplayName).HasMaxLength(100);
+            e.Property(x => x.Role).HasMaxLength(20);
+        });
+
+        b.Entity<Product>(e =>
+        {
+            e.Property(x => x.Price).HasPrecision(12, 2);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Feed).HasMaxLength(20);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.HasIndex(x => new { x.SellerId, x.CreatedAt }).HasDatabaseName("ix_products_seller_created");
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.SellerId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<Conversation>(e =>
+        {
+            // One conversation per buyer, seller and product (NULLS NOT DISTINCT: a product-less chat is unique too).
+            e.HasIndex(x => new { x.BuyerId, x.SellerId, x.ProductId })
+                .HasDatabaseName("ix_conversations_buyer_seller_product").IsUnique().AreNullsDistinct(false);
+            e.HasIndex(x => new { x.IsArchivedBuyer, x.IsArchivedSeller }).HasDatabaseName("ix_conversations_archived");
+            e.HasIndex(x => new { x.BuyerId, x.LastMessageAt }).HasDatabaseName("ix_conversations_buyer_last_message");
+            e.HasIndex(x => new { x.SellerId, x.LastMessageAt }).HasDatabaseName("ix_conversations_seller_last_message");
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.BuyerId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.SellerId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Product>().WithMany().HasForeignKey(x => x.ProductId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<Message>(e =>
+        {
+            e.HasIndex(x => new { x.ConversationId, x.CreatedAt }).HasDatabaseName("ix_messages_conversation_created");
+            e.HasIndex(x => x.IsRead).HasDatabaseName("ix_messages_is_read");
+            e.HasIndex(x => new { x.SenderId, x.ClientMessageId }).IsUnique()
+                .HasFilter("client_message_id IS NOT NULL").HasDatabaseName("ix_messages_sender_client_message");
+            e.Property(x => x.MessageType).HasMaxLength(20);
+            e.Property(x => x.Content).HasMaxLength(4000);
+            e.Property(x => x.ClientMessageId).HasMaxLength(100);
+            e.Property(x => x.OfferData).HasColumnType("jsonb");
+            e.HasOne<Conversation>().WithMany().HasForeignKey(x => x.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<OfferState>(e =>
+        {
+            e.ToTable("offers");
+            e.HasKey(x => x.CorrelationId);
+            e.Property(x => x.CorrelationId).HasColumnName("id");
+            e.Property(x => x.CurrentState).HasMaxLength(40);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.Property(x => x.ListPrice).HasPrecision(12, 2);
+            e.Property(x => x.OfferedPrice).HasPrecision(12, 2);
+            e.Property(x => x.CounterPrice).HasPrecision(12, 2);
+            e.Property(x => x.BuyerPrice).HasPrecision(12, 2);
+            e.Property(x => x.SellerPrice).HasPrecision(12, 2);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Feed).HasMaxLength(20);
+            e.HasIndex(x => new { x.CurrentState, x.ExpiresAt }).HasDatabaseName("ix_offers_status_expires");
+            e.HasIndex(x => new { x.BuyerId, x.CreatedAt }).HasDatabaseName("ix_offers_buyer_created");
+            e.HasIndex(x => new { x.SellerId, x.CreatedAt }).HasDatabaseName("ix_offers_seller_created");
+            e.HasIndex(x => new { x.ProductId, x.CurrentState }).HasDatabaseName("ix_offers_product_state");
+        });
+
+        b.Entity<OfferTimelineEntry>(e =>
+        {
+            e.ToTable("offer_timeline");
+            e.HasIndex(x => new { x.OfferId, x.Id }).HasDatabaseName("ix_offer_timeline_offer");
+            e.Property(x => x.Price).HasPrecision(12, 2);
+            e.Property(x => x.Action).HasMaxLength(60);
+        });
+
+        b.Entity<Transaction>(e =>
+        {
+            e.HasIndex(x => x.OfferId).IsUnique();
+            // At most one transaction per product: the database backs the "sold exactly once" rule.
+            e.HasIndex(x => x.ProductId).IsUnique().HasDatabaseName("ix_transactions_product");
+            e.Property(x => x.Amount).HasPrecision(12, 2);
+            e.Property(x => x.PlatformFee).HasPrecision(12, 2);
+            e.Property(x => x.SellerPayout).HasPrecision(12, 2);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.Status).HasMaxLength(20);
+        });
+
+        b.Entity<DeviceToken>(e =>
+        {
+            e.HasKey(x => x.Token);
+            e.Property(x => x.Token).HasMaxLength(4096);
+            e.HasIndex(x => x.UserId);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<IdempotencyRecord>(e =>
+        {
+            e.HasKey(x => new { x.UserId, x.Key });
+            e.Property(x => x.Key).HasMaxLength(200);
+            e.HasIndex(x => x.CreatedAt);
+        });
+
+        b.Entity<InboxState>(e =>
+        {
+            e.HasKey(x => new { x.MessageId, x.ConsumerId });
+            e.HasIndex(x => x.Delivered);
+        });
+
+        b.Entity<OutboxMessage>(e =>
+        {
+            e.HasKey(x => x.SequenceNumber);
+            e.Property(x => x.SequenceNumber).UseIdentityAlwaysColumn();
+            e.HasIndex(x => new { x.InboxMessageId, x.InboxConsumerId, x.SequenceNumber }).IsUnique();
+            e.HasIndex(x => x.SentTime);
+        });
+
+        b.Entity<ScheduledMessage>(e =>
+        {
+            e.HasKey(x => x.TokenId);
+            e.HasIndex(x => x.DueAt).HasFilter("cancelled_at IS NULL AND fired_at IS NULL").HasDatabaseName("ix_scheduled_messages_due");
+            e.HasIndex(x => x.CorrelationId);
+        });
+
+        b.Entity<MessageFault>(e =>
+        {
+            e.HasIndex(x => x.CorrelationId);
+            e.HasIndex(x => x.At);
+        });
+    }
+}
