@@ -151,7 +151,10 @@ cleanup() {
   local rc=$?
   ((shutting_down)) && return 0
   shutting_down=1
-  trap '' INT TERM
+  # Best effort from here on: a console that went away (e.g. `run.sh | tee` hit by the same
+  # Ctrl+C) must not stop the shutdown half-way.
+  set +e
+  trap '' INT TERM HUP PIPE
   stop_apps
   if ((services_started)); then
     if ((keep_services)); then
@@ -159,7 +162,8 @@ cleanup() {
     elif ((services_were_running)); then
       info "services were already running before; left running (scripts/services.sh stop)"
     else
-      "$SERVICES" stop run 9>&- || rc=1
+      "$SERVICES" stop run 9>&- 2>&1 | tee -p -a "$LOG_DIR/shutdown.log"
+      ((PIPESTATUS[0] == 0)) || rc=1
     fi
   fi
   rm -f "$RUN_DIR/run.pid" "$RUN_DIR/apps.pid"
@@ -168,6 +172,8 @@ cleanup() {
   return "$rc"
 }
 on_signal() {
+  trap '' PIPE
+  set +e
   echo
   info "received SIG$1, shutting down"
   cleanup
@@ -176,6 +182,7 @@ on_signal() {
 trap cleanup EXIT
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
 
 fail_with_log() { # fail_with_log APP MESSAGE
   err "$2"
