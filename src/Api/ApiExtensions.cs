@@ -1,3 +1,4 @@
+using SoukLoop.Api.Offers;
 using SoukLoop.Persistence;
 using SoukLoop.ServiceDefaults;
 
@@ -7,10 +8,16 @@ public static class ApiExtensions
 {
     public static WebApplicationBuilder AddSoukApi(this WebApplicationBuilder builder)
     {
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+        });
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukAuth(builder.Configuration, builder.Environment);
-        builder.Services.AddSoukMessaging(builder.Configuration);
+        builder.Services.AddOfferEndpoints(builder.Configuration);
+        builder.Services.AddSoukMessaging(builder.Configuration, x => x.AddOfferRequestClients());
         return builder;
     }
 
@@ -23,6 +30,8 @@ public static class ApiExtensions
 
     public static WebApplication MapSoukApi(this WebApplication app)
     {
+        var api = app.MapGroup("/api/v1");
+        api.MapOffers();
         return app;
     }
 }

@@ -1,4 +1,6 @@
+using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
+using SoukLoop.Persistence.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +13,7 @@ public static class PersistenceExtensions
         var connectionString = configuration.GetConnectionString("Postgres")
             ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not configured.");
         services.AddDbContext<SoukDbContext>(o => Configure(o, connectionString));
+        services.AddScoped<IOutboxContextFactory<SoukDbContext>, PostgresOutboxContextFactory>();
         return services;
     }
 

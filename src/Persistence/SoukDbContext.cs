@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SoukLoop.Persistence.Messaging;
 using SoukLoop.Persistence.Model;
+using SoukLoop.Persistence.Scheduling;
 
 namespace SoukLoop.Persistence;
 
@@ -139,6 +140,9 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         b.Entity<ScheduledMessage>(e =>
         {
             e.HasKey(x => x.TokenId);
+            e.Ignore(x => x.Headers);
+            e.Ignore(x => x.Properties);
+            e.Ignore(x => x.Host);
             e.HasIndex(x => x.DueAt).HasFilter("cancelled_at IS NULL AND fired_at IS NULL").HasDatabaseName("ix_scheduled_messages_due");
             e.HasIndex(x => x.CorrelationId);
         });

@@ -1,4 +1,6 @@
 using SoukLoop.Persistence;
+using SoukLoop.Persistence.Scheduling;
+using SoukLoop.Workers.Offers;
 using SoukLoop.ServiceDefaults;
 
 namespace SoukLoop.Workers;
@@ -9,7 +11,11 @@ public static class WorkersExtensions
     {
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
-        builder.Services.AddSoukMessaging(builder.Configuration);
+        builder.Services.AddSoukMessaging(builder.Configuration, x =>
+        {
+            x.AddPostgresScheduler(builder.Configuration);
+            x.AddOffers(builder.Configuration);
+        });
         return builder;
     }
 }

@@ -229,66 +229,6 @@ namespace SoukLoop.Persistence.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
-            modelBuilder.Entity("SoukLoop.Persistence.Messaging.ScheduledMessage", b =>
-                {
-                    b.Property<Guid>("TokenId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("token_id");
-
-                    b.Property<string>("Body")
-                        .HasColumnType("text")
-                        .HasColumnName("body");
-
-                    b.Property<DateTime?>("CancelledAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("cancelled_at");
-
-                    b.Property<string>("ContentType")
-                        .HasColumnType("text")
-                        .HasColumnName("content_type");
-
-                    b.Property<Guid?>("CorrelationId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("correlation_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Destination")
-                        .HasColumnType("text")
-                        .HasColumnName("destination");
-
-                    b.Property<DateTime>("DueAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("due_at");
-
-                    b.Property<DateTime?>("FiredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("fired_at");
-
-                    b.Property<string>("Headers")
-                        .HasColumnType("text")
-                        .HasColumnName("headers");
-
-                    b.Property<string>("MessageType")
-                        .HasColumnType("text")
-                        .HasColumnName("message_type");
-
-                    b.HasKey("TokenId")
-                        .HasName("pk_scheduled_messages");
-
-                    b.HasIndex("CorrelationId")
-                        .HasDatabaseName("ix_scheduled_messages_correlation_id");
-
-                    b.HasIndex("DueAt")
-                        .HasDatabaseName("ix_scheduled_messages_due")
-                        .HasFilter("cancelled_at IS NULL AND fired_at IS NULL");
-
-                    b.ToTable("scheduled_messages", (string)null);
-                });
-
             modelBuilder.Entity("SoukLoop.Persistence.Model.Conversation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -878,6 +818,69 @@ namespace SoukLoop.Persistence.Migrations
                         .HasDatabaseName("ix_users_email");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("SoukLoop.Persistence.Scheduling.ScheduledMessage", b =>
+                {
+                    b.Property<Guid>("TokenId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("token_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_type");
+
+                    b.Property<Guid?>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DestinationAddress")
+                        .HasColumnType("text")
+                        .HasColumnName("destination_address");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime?>("FiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fired_at");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("message_type");
+
+                    b.HasKey("TokenId")
+                        .HasName("pk_scheduled_messages");
+
+                    b.HasIndex("CorrelationId")
+                        .HasDatabaseName("ix_scheduled_messages_correlation_id");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_scheduled_messages_due")
+                        .HasFilter("cancelled_at IS NULL AND fired_at IS NULL");
+
+                    b.ToTable("scheduled_messages", (string)null);
                 });
 
             modelBuilder.Entity("SoukLoop.Persistence.Model.Conversation", b =>

@@ -13,7 +13,7 @@ using SoukLoop.Persistence;
 namespace SoukLoop.Persistence.Migrations
 {
     [DbContext(typeof(SoukDbContext))]
-    [Migration("20261127151711_Initial")]
+    [Migration("20261127152350_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -230,66 +230,6 @@ namespace SoukLoop.Persistence.Migrations
                         .HasDatabaseName("ix_outbox_messages_inbox_message_id_inbox_consumer_id_sequence");
 
                     b.ToTable("outbox_messages", (string)null);
-                });
-
-            modelBuilder.Entity("SoukLoop.Persistence.Messaging.ScheduledMessage", b =>
-                {
-                    b.Property<Guid>("TokenId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("token_id");
-
-                    b.Property<string>("Body")
-                        .HasColumnType("text")
-                        .HasColumnName("body");
-
-                    b.Property<DateTime?>("CancelledAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("cancelled_at");
-
-                    b.Property<string>("ContentType")
-                        .HasColumnType("text")
-                        .HasColumnName("content_type");
-
-                    b.Property<Guid?>("CorrelationId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("correlation_id");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Destination")
-                        .HasColumnType("text")
-                        .HasColumnName("destination");
-
-                    b.Property<DateTime>("DueAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("due_at");
-
-                    b.Property<DateTime?>("FiredAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("fired_at");
-
-                    b.Property<string>("Headers")
-                        .HasColumnType("text")
-                        .HasColumnName("headers");
-
-                    b.Property<string>("MessageType")
-                        .HasColumnType("text")
-                        .HasColumnName("message_type");
-
-                    b.HasKey("TokenId")
-                        .HasName("pk_scheduled_messages");
-
-                    b.HasIndex("CorrelationId")
-                        .HasDatabaseName("ix_scheduled_messages_correlation_id");
-
-                    b.HasIndex("DueAt")
-                        .HasDatabaseName("ix_scheduled_messages_due")
-                        .HasFilter("cancelled_at IS NULL AND fired_at IS NULL");
-
-                    b.ToTable("scheduled_messages", (string)null);
                 });
 
             modelBuilder.Entity("SoukLoop.Persistence.Model.Conversation", b =>
@@ -881,6 +821,69 @@ namespace SoukLoop.Persistence.Migrations
                         .HasDatabaseName("ix_users_email");
 
                     b.ToTable("users", (string)null);
+                });
+
+            modelBuilder.Entity("SoukLoop.Persistence.Scheduling.ScheduledMessage", b =>
+                {
+                    b.Property<Guid>("TokenId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("token_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_type");
+
+                    b.Property<Guid?>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DestinationAddress")
+                        .HasColumnType("text")
+                        .HasColumnName("destination_address");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<DateTime?>("FiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fired_at");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("message_type");
+
+                    b.HasKey("TokenId")
+                        .HasName("pk_scheduled_messages");
+
+                    b.HasIndex("CorrelationId")
+                        .HasDatabaseName("ix_scheduled_messages_correlation_id");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_scheduled_messages_due")
+                        .HasFilter("cancelled_at IS NULL AND fired_at IS NULL");
+
+                    b.ToTable("scheduled_messages", (string)null);
                 });
 
             modelBuilder.Entity("SoukLoop.Persistence.Model.Conversation", b =>

@@ -160,12 +160,12 @@ namespace SoukLoop.Persistence.Migrations
                 {
                     token_id = table.Column<Guid>(type: "uuid", nullable: false),
                     due_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    destination = table.Column<string>(type: "text", nullable: true),
-                    body = table.Column<string>(type: "text", nullable: true),
-                    content_type = table.Column<string>(type: "text", nullable: true),
-                    message_type = table.Column<string>(type: "text", nullable: true),
+                    message_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    destination_address = table.Column<string>(type: "text", nullable: true),
+                    body = table.Column<string>(type: "text", nullable: false),
+                    content_type = table.Column<string>(type: "text", nullable: false),
+                    message_type = table.Column<string>(type: "text", nullable: false),
                     correlation_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    headers = table.Column<string>(type: "text", nullable: true),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     cancelled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     fired_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)

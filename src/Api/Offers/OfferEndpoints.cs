@@ -1,0 +1,311 @@
+using System.Security.Claims;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SoukLoop.Contracts;
+using SoukLoop.Persistence;
+using SoukLoop.Persistence.Model;
+using SoukLoop.ServiceDefaults;
+
+namespace SoukLoop.Api.Offers;
+
+public class OfferApiOptions
+{
+    public const string Section = "Offers";
+
+    /// <summary>How long a request waits for the saga's answer before it returns 202 with the offer's URL.</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// The offer routes (API.md "Offers"). Writes check the shape of the request, send the command to the offer saga
+/// and wait (bounded) for its answer; every negotiation rule lives in the saga. Reads come from the saga's table.
+/// </summary>
+public static class OfferEndpoints
+{
+    public static IServiceCollection AddOfferEndpoints(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<OfferApiOptions>().Bind(configuration.GetSection(OfferApiOptions.Section));
+        return services;
+    }
+
+    public static void AddOfferRequestClients(this IBusRegistrationConfigurator x)
+    {
+        x.AddRequestClient<MakeOffer>();
+        x.AddRequestClient<AcceptOffer>();
+        x.AddRequestClient<DeclineOffer>();
+        x.AddRequestClient<CounterOffer>();
+        x.AddRequestClient<WithdrawOffer>();
+    }
+
+    public static RouteGroupBuilder MapOffers(this RouteGroupBuilder api)
+    {
+        var offers = api.MapGroup("/offers").WithTags("Offers").RequireAuthorization();
+        offers.MapPost("/", MakeOffer).WithName("MakeOffer");
+        offers.MapGet("/", ListOffers).WithName("ListOffers");
+        offers.MapGet("/{id:guid}", GetOffer).WithName("GetOffer");
+        offers.MapPatch("/{id:guid}/accept", AcceptOffer).WithName("AcceptOffer");
+        offers.MapPatch("/{id:guid}/decline", DeclineOffer).WithName("DeclineOffer");
+        offers.MapPatch("/{id:guid}/counter", CounterOffer).WithName("CounterOffer");
+        offers.MapPatch("/{id:guid}/withdraw", WithdrawOffer).WithName("WithdrawOffer");
+
+        api.MapGet("/products/{productId:guid}/offers", ListProductOffers).WithTags("Offers").RequireAuthorization()
+            .WithName("ListProductOffers");
+        return api;
+    }
+
+    public static async Task<Results<Created<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> MakeOffer(
+        MakeOfferRequest request, ClaimsPrincipal user, IRequestClient<MakeOffer> client, SoukDbContext db,
+        IOptions<OfferApiOptions> options, CancellationToken cancellationToken)
+    {
+        var errors = OfferValidation.Validate(request);
+        if (errors.Count > 0)
+            return OfferProblems.Validation(errors);
+
+        var offerId = NewId.NextGuid();
+        var command = new MakeOffer(offerId, request.ProductId!.Value, user.UserId(), request.OfferedPrice!.Value, request.Message?.Trim());
+        var outcome = await Ask(client, command, offerId, user.UserId(), db, options.Value, cancellationToken);
+        return outcome switch
+        {
+            { Offer: { } offer } => TypedResults.Created(Location(offerId), offer),
+            { Pending: { } pending } => TypedResults.Accepted(Location(offerId), pending),
+            _ => outcome.Problem!
+        };
+    }
+
+    public static Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> AcceptOffer(Guid id, ClaimsPrincipal user,
+        IRequestClient<AcceptOffer> client, SoukDbContext db, IOptions<OfferApiOptions> options, CancellationToken cancellationToken) =>
+        Move(client, new AcceptOffer(id, user.UserId()), id, user, db, options.Value, cancellationToken);
+
+    public static Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> DeclineOffer(Guid id, DeclineOfferRequest? request,
+        ClaimsPrincipal user, IRequestClient<DeclineOffer> client, SoukDbContext db, IOptions<OfferApiOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var errors = OfferValidation.Validate(request);
+        return errors.Count > 0
+            ? Task.FromResult<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>>(OfferProblems.Validation(errors))
+            : Move(client, new DeclineOffer(id, user.UserId(), request?.Message?.Trim()), id, user, db, options.Value, cancellationToken);
+    }
+
+    public static Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> CounterOffer(Guid id, CounterOfferRequest request,
+        ClaimsPrincipal user, IRequestClient<CounterOffer> client, SoukDbContext db, IOptions<OfferApiOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var errors = OfferValidation.Validate(request);
+        return errors.Count > 0
+            ? Task.FromResult<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>>(OfferProblems.Validation(errors))
+            : Move(client, new CounterOffer(id, user.UserId(), request.CounterPrice!.Value, request.Message?.Trim()), id, user, db, options.Value,
+                cancellationToken);
+    }
+
+    public static Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> WithdrawOffer(Guid id, ClaimsPrincipal user,
+        IRequestClient<WithdrawOffer> client, SoukDbContext db, IOptions<OfferApiOptions> options, CancellationToken cancellationToken) =>
+        Move(client, new WithdrawOffer(id, user.UserId()), id, user, db, options.Value, cancellationToken);
+
+    public static async Task<Results<Ok<OfferResponse>, ProblemHttpResult>> GetOffer(Guid id, ClaimsPrincipal user, SoukDbContext db,
+        CancellationToken cancellationToken)
+    {
+        var viewer = user.UserId();
+        var offer = await db.Offers.AsNoTracking().SingleOrDefaultAsync(o => o.CorrelationId == id, cancellationToken);
+        if (offer == null || (offer.BuyerId != viewer && offer.SellerId != viewer))
+            return OfferProblems.NotFound();
+
+        var transaction = offer.TransactionId is { } tid ? await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tid, cancellationToken) : null;
+        var history = await History(db, [id], cancellationToken);
+        return TypedResults.Ok(offer.ToResponse(transaction, viewer, history.GetValueOrDefault(id, [])));
+    }
+
+    public static async Task<Results<Ok<PagedOffers>, ProblemHttpResult>> ListOffers(ClaimsPrincipal user, SoukDbContext db, string? status,
+        bool? asBuyer, bool? asSeller, int? page, int? perPage, CancellationToken cancellationToken)
+    {
+        var (p, size, problem) = Paging(page, perPage);
+        if (problem != null)
+            return problem;
+
+        var viewer = user.UserId();
+        var query = db.Offers.AsNoTracking().Where(o => o.CurrentState != "Initial" && o.CurrentState != "Final");
+        var buyer = asBuyer ?? false;
+        var seller = asSeller ?? false;
+        query = (buyer, seller) switch
+        {
+            (true, false) => query.Where(o => o.BuyerId == viewer),
+            (false, true) => query.Where(o => o.SellerId == viewer),
+            _ => query.Where(o => o.BuyerId == viewer || o.SellerId == viewer)
+        };
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            var state = StateOf(status);
+            if (state == null)
+                return OfferProblems.Validation(new() { ["status"] = ["status is one of pending, countered, accepted, declined, expired, withdrawn."] });
+            query = query.Where(o => o.CurrentState == state);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(o => o.CreatedAt).ThenBy(o => o.CorrelationId).Skip((p - 1) * size).Take(size)
+            .ToListAsync(cancellationToken);
+        var transactions = await Transactions(db, items, cancellationToken);
+        return TypedResults.Ok(new PagedOffers(items.Select(o => o.ToResponse(transactions.GetValueOrDefault(o.CorrelationId), viewer)).ToList(),
+            p, size, total));
+    }
+
+    public static async Task<Results<Ok<PagedOffers>, ProblemHttpResult>> ListProductOffers(Guid productId, ClaimsPrincipal user, SoukDbContext db,
+        int? page, int? perPage, CancellationToken cancellationToken)
+    {
+        var (p, size, problem) = Paging(page, perPage);
+        if (problem != null)
+            return problem;
+
+        var viewer = user.UserId();
+        var isSeller = await db.Products.AnyAsync(x => x.Id == productId && x.SellerId == viewer, cancellationToken);
+        if (!isSeller)
+            return OfferProblems.NotFound("product_not_found", "The product does not exist.");
+
+        var query = db.Offers.AsNoTracking().Where(o => o.ProductId == productId && o.CurrentState != "Initial" && o.CurrentState != "Final");
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(o => o.CreatedAt).ThenBy(o => o.CorrelationId).Skip((p - 1) * size).Take(size)
+            .ToListAsync(cancellationToken);
+        var transactions = await Transactions(db, items, cancellationToken);
+        var history = await History(db, items.Select(o => o.CorrelationId).ToList(), cancellationToken);
+        return TypedResults.Ok(new PagedOffers(items.Select(o =>
+            o.ToResponse(transactions.GetValueOrDefault(o.CorrelationId), viewer, history.GetValueOrDefault(o.CorrelationId, []))).ToList(),
+            p, size, total));
+    }
+
+    static async Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> Move<TCommand>(IRequestClient<TCommand> client,
+        TCommand command, Guid offerId, ClaimsPrincipal user, SoukDbContext db, OfferApiOptions options, CancellationToken cancellationToken)
+        where TCommand : class
+    {
+        var viewer = user.UserId();
+        // Strangers learn nothing, not even that the offer exists.
+        var isParty = await db.Offers.AnyAsync(o => o.CorrelationId == offerId && (o.BuyerId == viewer || o.SellerId == viewer), cancellationToken);
+        if (!isParty)
+            return OfferProblems.NotFound();
+
+        var outcome = await Ask(client, command, offerId, viewer, db, options, cancellationToken);
+        return outcome switch
+        {
+            { Offer: { } offer } => TypedResults.Ok(offer),
+            { Pending: { } pending } => TypedResults.Accepted(Location(offerId), pending),
+            _ => outcome.Problem!
+        };
+    }
+
+    record Outcome(OfferResponse? Offer, OfferPending? Pending, ProblemHttpResult? Problem);
+
+    static async Task<Outcome> Ask<TCommand>(IRequestClient<TCommand> client, TCommand command, Guid offerId, Guid viewer, SoukDbContext db,
+        OfferApiOptions options, CancellationToken cancellationToken) where TCommand : class
+    {
+        try
+        {
+            var response = await client.GetResponse<OfferStatus, OfferRejected, OfferNotFound>(command, cancellationToken,
+                RequestTimeout.After(ms: (int)options.ResponseTimeout.TotalMilliseconds));
+
+            if (response.Is(out Response<OfferStatus>? applied))
+            {
+                var snapshot = applied.Message.Offer;
+                var transaction = snapshot.TransactionId is { } tid
+                    ? await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tid, cancellationToken)
+                    : null;
+                return new Outcome(snapshot.ToResponse(transaction, viewer), null, null);
+            }
+
+            if (response.Is(out Response<OfferRejected>? rejected))
+                return new Outcome(null, null, OfferProblems.Rejected(rejected.Message));
+
+            return new Outcome(null, null, OfferProblems.NotFound());
+        }
+        catch (RequestTimeoutException)
+        {
+            return new Outcome(null, new OfferPending(offerId, "processing", Location(offerId)), null);
+        }
+        catch (RequestFaultException)
+        {
+            // The saga faulted after its retries; the message waits in the error queue for support to re-drive.
+            return new Outcome(null, null, OfferProblems.Unavailable("offer_processing_failed",
+                "The offer could not be processed right now; nothing was applied. Try again later."));
+        }
+        catch (Exception ex) when (ex is MassTransitException or TimeoutException)
+        {
+            return new Outcome(null, null, OfferProblems.Unavailable("dependency_unavailable", "The message broker is unavailable."));
+        }
+    }
+
+    static string Location(Guid offerId) => $"/api/v1/offers/{offerId}";
+
+    static string? StateOf(string status) => status.ToLowerInvariant() switch
+    {
+        "pending" => "Pending",
+        "countered" => "Countered",
+        "accepted" => "Accepted",
+        "declined" => "Declined",
+        "expired" => "Expired",
+        "withdrawn" => "Withdrawn",
+        _ => null
+    };
+
+    static (int Page, int Size, ProblemHttpResult? Problem) Paging(int? page, int? perPage)
+    {
+        var p = page ?? 1;
+        var size = perPage ?? 20;
+        if (p < 1 || size < 1 || size > 100)
+            return (0, 0, OfferProblems.Validation(new() { ["page"] = ["page ≥ 1 and 1 ≤ per_page ≤ 100."] }));
+        return (p, size, null);
+    }
+
+    static async Task<Dictionary<Guid, Transaction>> Transactions(SoukDbContext db, List<OfferState> offers, CancellationToken cancellationToken)
+    {
+        var ids = offers.Where(o => o.TransactionId.HasValue).Select(o => o.TransactionId!.Value).ToList();
+        if (ids.Count == 0)
+            return [];
+        return await db.Transactions.AsNoTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.OfferId, cancellationToken);
+    }
+
+    static async Task<Dictionary<Guid, IReadOnlyList<OfferHistoryEntry>>> History(SoukDbContext db, List<Guid> offerIds,
+        CancellationToken cancellationToken)
+    {
+        var entries = await db.OfferTimeline.AsNoTracking()
+            .Where(e => offerIds.Contains(e.OfferId) && e.StateBefore != e.StateAfter)
+            .OrderBy(e => e.Id)
+            .ToListAsync(cancellationToken);
+        return entries.GroupBy(e => e.OfferId).ToDictionary(g => g.Key,
+            g => (IReadOnlyList<OfferHistoryEntry>)g.Select(e => new OfferHistoryEntry(e.At, OfferMapping.HistoryAction(e.Action), e.ActorId, e.Price)).ToList());
+    }
+}
+
+public record OfferPending(Guid Id, string Status, string Location);
+
+public record PagedOffers(IReadOnlyList<OfferResponse> Items, int Page, int PerPage, int Total);
+
+public static class OfferProblems
+{
+    public static ProblemHttpResult Rejected(OfferRejected rejected) =>
+        Problem(rejected.HttpStatus, rejected.Code, rejected.Detail);
+
+    public static ProblemHttpResult Unavailable(string code, string detail) => Problem(StatusCodes.Status503ServiceUnavailable, code, detail);
+
+    public static ProblemHttpResult NotFound(string code = "offer_not_found", string detail = "The offer does not exist.") =>
+        Problem(StatusCodes.Status404NotFound, code, detail);
+
+    public static ProblemHttpResult Validation(Dictionary<string, string[]> errors) =>
+        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is not valid.",
+            Detail = "One or more fields are invalid.",
+            Extensions = { ["code"] = "validation_failed", ["errors"] = errors }
+        });
+
+    static ProblemHttpResult Problem(int status, string code, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: Title(status), extensions: new Dictionary<string, object?> { ["code"] = code });
+
+    static string Title(int status) => status switch
+    {
+        400 => "Bad request",
+        403 => "Forbidden",
+        404 => "Not found",
+        409 => "Conflict",
+        503 => "Service unavailable",
+        _ => "Error"
+    };
+}

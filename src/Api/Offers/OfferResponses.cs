@@ -1,0 +1,60 @@
+using SoukLoop.Contracts;
+using SoukLoop.Persistence.Model;
+
+namespace SoukLoop.Api.Offers;
+
+public record OfferTransactionResponse(
+    Guid Id, Guid OfferId, decimal Amount, decimal PlatformFee, decimal SellerPayout, string Currency, string Status,
+    OfferPaymentResponse? Payment);
+
+public record OfferPaymentResponse(string Provider, string? PaymentIntentId, string? ClientSecret);
+
+public record OfferHistoryEntry(DateTime At, string Action, Guid? By, decimal? Price);
+
+public record OfferPartyProduct(Guid Id, string Title, decimal Price, string Currency, string Feed);
+
+public record OfferResponse(
+    Guid Id, Guid ProductId, Guid BuyerId, Guid SellerId, Guid ConversationId, decimal OfferedPrice, decimal? CounterPrice,
+    string Status, string? Awaiting, int Round, DateTime? ExpiresAt, DateTime CreatedAt, DateTime UpdatedAt,
+    OfferTransactionResponse? Transaction, IReadOnlyList<OfferHistoryEntry>? History = null, OfferPartyProduct? Product = null,
+    Guid? OtherUserId = null);
+
+public static class OfferMapping
+{
+    public static string Status(string state) => state.ToLowerInvariant();
+
+    public static string? Awaiting(string state) => state switch
+    {
+        "Pending" => "seller",
+        "Countered" => "buyer",
+        _ => null
+    };
+
+    public static OfferResponse ToResponse(this OfferState o, Transaction? t, Guid viewer, IReadOnlyList<OfferHistoryEntry>? history = null) => new(
+        o.CorrelationId, o.ProductId, o.BuyerId, o.SellerId, o.ConversationId, o.OfferedPrice, o.CounterPrice, Status(o.CurrentState),
+        Awaiting(o.CurrentState), o.Round, o.ExpiresAt, o.CreatedAt, o.UpdatedAt, t?.ToResponse(viewer), history,
+        new OfferPartyProduct(o.ProductId, o.ProductTitle, o.ListPrice, o.Currency, o.Feed), viewer == o.BuyerId ? o.SellerId : o.BuyerId);
+
+    public static OfferResponse ToResponse(this OfferSnapshot o, Transaction? t, Guid viewer) => new(
+        o.OfferId, o.ProductId, o.BuyerId, o.SellerId, o.ConversationId, o.OfferedPrice, o.CounterPrice, o.Status, o.Awaiting, o.Round,
+        o.ExpiresAt, o.CreatedAt, o.UpdatedAt, t?.ToResponse(viewer), null,
+        new OfferPartyProduct(o.ProductId, o.ProductTitle, o.ListPrice, o.Currency, o.Feed), viewer == o.BuyerId ? o.SellerId : o.BuyerId);
+
+    /// <summary>The client secret lets the buyer pay: only the buyer ever sees it.</summary>
+    public static OfferTransactionResponse ToResponse(this Transaction t, Guid viewer) => new(
+        t.Id, t.OfferId, t.Amount, t.PlatformFee, t.SellerPayout, t.Currency, t.Status,
+        new OfferPaymentResponse("stripe", t.PaymentIntentId, viewer == t.BuyerId ? t.ClientSecret : null));
+
+    public static string HistoryAction(string eventName) => eventName switch
+    {
+        "MakeOffer" => "made",
+        "CounterOffer" => "countered",
+        "AcceptOffer" => "accepted",
+        "DeclineOffer" => "declined",
+        "CloseOffer" => "declined",
+        "WithdrawOffer" => "withdrawn",
+        "ExpireOffer" => "expired",
+        _ when eventName.StartsWith("ExpirationTimeout") => "expired",
+        _ => eventName
+    };
+}

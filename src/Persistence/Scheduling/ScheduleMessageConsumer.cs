@@ -1,0 +1,48 @@
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Scheduling;
+using Microsoft.EntityFrameworkCore;
+
+namespace SoukLoop.Persistence.Scheduling;
+
+/// <summary>
+/// Our scheduler service for MassTransit's scheduling contracts (what a state machine's <c>Schedule</c> publishes
+/// through the publish scheduler): stores the message in Postgres, or cancels it. Both are idempotent, and a cancel
+/// that overtakes its schedule leaves a tombstone so the schedule never arms.
+/// </summary>
+public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal signal) :
+    IConsumer<ScheduleMessage>,
+    IConsumer<CancelScheduledMessage>
+{
+    public async Task Consume(ConsumeContext<ScheduleMessage> context)
+    {
+        var message = context.Message;
+        var body = context.SerializerContext.GetMessageSerializer(message.Payload, message.PayloadType)
+            .GetMessageBody(new MessageSendContext<ScheduleMessage>(message));
+
+        var dueAt = DateTime.SpecifyKind(message.ScheduledTime, DateTimeKind.Utc);
+        var contentType = context.ReceiveContext.ContentType?.ToString() ?? "application/vnd.masstransit+json";
+        var messageType = string.Join(";", message.PayloadType);
+
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO scheduled_messages (token_id, due_at, message_id, destination_address, body, content_type, message_type, correlation_id, created_at)
+            VALUES ({message.CorrelationId}, {dueAt}, {NewId.NextGuid()}, {message.Destination.ToString()}, {body.GetString()}, {contentType},
+                    {messageType}, {context.CorrelationId}, {DateTime.UtcNow})
+            ON CONFLICT (token_id) DO NOTHING
+            """, context.CancellationToken);
+
+        signal.Notify(dueAt);
+    }
+
+    public async Task Consume(ConsumeContext<CancelScheduledMessage> context)
+    {
+        var tokenId = context.Message.TokenId;
+        var now = DateTime.UtcNow;
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO scheduled_messages (token_id, due_at, message_id, body, content_type, message_type, created_at, cancelled_at)
+            VALUES ({tokenId}, {now}, {NewId.NextGuid()}, '', '', '', {now}, {now})
+            ON CONFLICT (token_id) DO UPDATE SET cancelled_at = EXCLUDED.cancelled_at
+            WHERE scheduled_messages.fired_at IS NULL AND scheduled_messages.cancelled_at IS NULL
+            """, context.CancellationToken);
+    }
+}

@@ -1,0 +1,40 @@
+using MassTransit;
+using MassTransit.Metadata;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+
+namespace SoukLoop.Persistence.Scheduling;
+
+/// <summary>
+/// A message to send at a later time (saga timeouts), stored in Postgres so it survives any restart.
+/// It is sent with MassTransit's outbox send pipe, so it implements <see cref="OutboxMessageContext"/>.
+/// </summary>
+public class ScheduledMessage : OutboxMessageContext
+{
+    public Guid TokenId { get; set; }
+    public DateTime DueAt { get; set; }
+    /// <summary>The id the fired message carries: fixed at scheduling, so a re-fire after a crash is a duplicate the inbox drops.</summary>
+    public Guid MessageId { get; set; }
+    public Uri? DestinationAddress { get; set; }
+    public string Body { get; set; } = "";
+    public string ContentType { get; set; } = "";
+    public string MessageType { get; set; } = "";
+    public Guid? CorrelationId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? CancelledAt { get; set; }
+    public DateTime? FiredAt { get; set; }
+
+    public long SequenceNumber => 0;
+    Guid? MessageContext.MessageId => MessageId;
+    public Guid? RequestId => null;
+    public Guid? ConversationId => null;
+    public Guid? InitiatorId => null;
+    public DateTime? ExpirationTime => null;
+    public Uri? SourceAddress => null;
+    public Uri? ResponseAddress => null;
+    public Uri? FaultAddress => null;
+    public DateTime? SentTime => CreatedAt;
+    public Headers Headers => new DictionarySendHeaders(new Dictionary<string, object?> { [MessageHeaders.SchedulingTokenId] = TokenId.ToString() });
+    public HostInfo Host => HostMetadataCache.Host;
+    public IReadOnlyDictionary<string, object> Properties { get; } = new Dictionary<string, object>();
+}

@@ -1,0 +1,18 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SoukLoop.Persistence.Scheduling;
+
+public static class SchedulerExtensions
+{
+    /// <summary>The Postgres-backed scheduler: its consumer (on the <c>scheduler</c> queue) and its dispatcher.</summary>
+    public static void AddPostgresScheduler(this IBusRegistrationConfigurator x, IConfiguration configuration)
+    {
+        x.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
+        x.AddSingleton<ScheduledMessageSignal>();
+        x.AddSingleton<ScheduledMessageDispatcher>();
+        x.AddHostedService(sp => sp.GetRequiredService<ScheduledMessageDispatcher>());
+        x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = "scheduler");
+    }
+}

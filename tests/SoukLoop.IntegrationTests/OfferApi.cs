@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SoukLoop.IntegrationTests;
+
+/// <summary>The offer routes as a mobile app calls them.</summary>
+public static class OfferApi
+{
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> Send(this TestUser user, HttpMethod method, string path, object? body = null)
+    {
+        using var response = await user.System.Client.SendAsync(user.Request(method, path, body));
+        var text = await response.Content.ReadAsStringAsync();
+        var json = string.IsNullOrEmpty(text) ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return (response.StatusCode, json);
+    }
+
+    public static async Task<JsonElement> MakeOffer(this TestUser buyer, Guid productId, decimal price)
+    {
+        var (status, body) = await buyer.Send(HttpMethod.Post, "/api/v1/offers", new { product_id = productId, offered_price = price });
+        Assert.True(status == HttpStatusCode.Created, $"make offer: {(int)status} {body}");
+        return body;
+    }
+
+    public static Task<(HttpStatusCode Status, JsonElement Body)> Move(this TestUser user, Guid offerId, string action, object? body = null) =>
+        user.Send(HttpMethod.Patch, $"/api/v1/offers/{offerId}/{action}", body ?? new { });
+
+    public static Guid Id(this JsonElement offer) => offer.GetProperty("id").GetGuid();
+    public static string Status(this JsonElement offer) => offer.GetProperty("status").GetString()!;
+    public static string? Code(this JsonElement problem) => problem.TryGetProperty("code", out var c) ? c.GetString() : null;
+
+    /// <summary>Polls until the condition holds: for effects that arrive on their own (timeouts, other sagas).</summary>
+    public static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || DateTime.UtcNow > deadline)
+                return value;
+            await Task.Delay(100);
+        }
+    }
+}

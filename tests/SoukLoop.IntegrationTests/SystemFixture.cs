@@ -1,0 +1,254 @@
+extern alias workers;
+
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SoukLoop.Persistence;
+using SoukLoop.Persistence.Model;
+using SoukLoop.ServiceDefaults;
+
+namespace SoukLoop.IntegrationTests;
+
+/// <summary>
+/// The whole system on real servers: a fresh Postgres database and a fresh RabbitMQ virtual host per fixture, the
+/// Workers app as a real child process (so tests can kill and restart it) and the Api in-process.
+/// </summary>
+public class SystemFixture : IAsyncLifetime
+{
+    readonly string _id = Guid.NewGuid().ToString("N")[..12];
+    Process? _workers;
+    int _workersPort;
+    WebApplicationFactory<Program>? _api;
+
+    public string Database => $"souk_it_{_id}";
+    public string VirtualHost => $"souk-it-{_id}";
+    public string ConnectionString => TestEnvironment.DatabaseConnection(Database);
+    protected virtual TimeSpan OfferExpiresAfter => TimeSpan.FromHours(1);
+
+    public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Where the Workers process writes its console log (kept after the run for diagnosis).</summary>
+    public string WorkersLog => Path.Combine(Path.GetTempPath(), $"souk-workers-{_id}.log");
+
+    public async Task InitializeAsync()
+    {
+        await using (var admin = new NpgsqlConnection(TestEnvironment.DatabaseConnection("postgres")))
+        {
+            try { await admin.OpenAsync(); }
+            catch (Exception ex)
+            {
+                throw new InvalidOperationException($"Postgres is not reachable at '{TestEnvironment.Postgres}'. Run the tests with scripts/test.sh.", ex);
+            }
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Database}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using (var db = NewDbContext())
+            await db.Database.MigrateAsync();
+
+        await RabbitManagement(HttpMethod.Put, $"/api/vhosts/{VirtualHost}");
+        await RabbitManagement(HttpMethod.Put, $"/api/permissions/{VirtualHost}/{TestEnvironment.RabbitUser}",
+            """{"configure":".*","write":".*","read":".*"}""");
+
+        await StartWorkersAsync();
+
+        _api = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Development");
+            foreach (var (key, value) in Settings())
+                b.UseSetting(key, value);
+            b.UseSetting("Offers:ResponseTimeout", "00:00:20");
+        });
+        Client = _api.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        StopWorkers();
+        if (_api != null)
+            await _api.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using (var admin = new NpgsqlConnection(TestEnvironment.DatabaseConnection("postgres")))
+        {
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+        await RabbitManagement(HttpMethod.Delete, $"/api/vhosts/{VirtualHost}");
+    }
+
+    IEnumerable<(string Key, string Value)> Settings()
+    {
+        yield return ("ConnectionStrings:Postgres", ConnectionString);
+        yield return ("ConnectionStrings:Redis", TestEnvironment.Redis);
+        yield return ("RabbitMq:Host", TestEnvironment.RabbitHost);
+        yield return ("RabbitMq:Port", TestEnvironment.RabbitPort);
+        yield return ("RabbitMq:VirtualHost", VirtualHost);
+        yield return ("RabbitMq:Username", TestEnvironment.RabbitUser);
+        yield return ("RabbitMq:Password", TestEnvironment.RabbitPassword);
+        yield return ("Offers:ExpiresAfter", OfferExpiresAfter.ToString("c"));
+        yield return ("Scheduler:PollInterval", "00:00:00.200");
+    }
+
+    /// <summary>Starts the Workers app as its own process and waits until it reports ready.</summary>
+    public async Task StartWorkersAsync()
+    {
+        var workersDll = typeof(workers::SoukLoop.Workers.Offers.OfferStateMachine).Assembly.Location;
+        _workersPort = FreePort();
+        var start = new ProcessStartInfo("dotnet", [workersDll, "--urls", $"http://127.0.0.1:{_workersPort}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(workersDll)!,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Logging__LogLevel__Default"] = "Information";
+        foreach (var (key, value) in Settings())
+            start.Environment[key.Replace(":", "__")] = value;
+
+        _workers = Process.Start(start)!;
+        var log = WorkersLog;
+        _workers.OutputDataReceived += (_, e) => { if (e.Data != null) lock (log) File.AppendAllText(log, e.Data + Environment.NewLine); };
+        _workers.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (log) File.AppendAllText(log, e.Data + Environment.NewLine); };
+        _workers.BeginOutputReadLine();
+        _workers.BeginErrorReadLine();
+
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_workers.HasExited)
+                throw new InvalidOperationException($"The Workers process exited with code {_workers.ExitCode}.");
+            try
+            {
+                var response = await http.GetAsync($"http://127.0.0.1:{_workersPort}/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK && await BusBoundAsync())
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("The Workers process did not become ready within 60 s.");
+    }
+
+    /// <summary>Kills the Workers process outright, the way a crash would.</summary>
+    public void KillWorkers()
+    {
+        if (_workers is { HasExited: false })
+        {
+            _workers.Kill(entireProcessTree: true);
+            _workers.WaitForExit();
+        }
+    }
+
+    void StopWorkers()
+    {
+        KillWorkers();
+        _workers?.Dispose();
+        _workers = null;
+    }
+
+    async Task<bool> BusBoundAsync()
+    {
+        // The saga's queue exists and has a consumer: the worker is consuming.
+        using var http = ManagementClient();
+        var response = await http.GetAsync($"/api/queues/{Uri.EscapeDataString(VirtualHost)}/offer-state");
+        if (!response.IsSuccessStatusCode)
+            return false;
+        var body = await response.Content.ReadAsStringAsync();
+        return body.Contains("\"consumers\":") && !body.Contains("\"consumers\":0");
+    }
+
+    public SoukDbContext NewDbContext()
+    {
+        var options = new DbContextOptionsBuilder<SoukDbContext>();
+        PersistenceExtensions.Configure(options, ConnectionString);
+        return new SoukDbContext(options.Options);
+    }
+
+    public async Task<TestUser> CreateUserAsync(string role = Roles.User)
+    {
+        var user = new User
+        {
+            Id = Guid.NewGuid(),
+            Email = $"{Guid.NewGuid():N}@example.test",
+            PasswordHash = "not-used",
+            DisplayName = "Test user",
+            Role = role,
+            CreatedAt = DateTime.UtcNow
+        };
+        await using var db = NewDbContext();
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        var token = _api!.Services.GetRequiredService<TokenService>().Issue(user.Id, user.Email, role);
+        return new TestUser(user.Id, token, this);
+    }
+
+    public async Task<Product> CreateProductAsync(TestUser seller, decimal price = 100m, string feed = Feeds.Community)
+    {
+        var product = new Product
+        {
+            Id = Guid.NewGuid(),
+            SellerId = seller.Id,
+            Title = "Vintage lamp",
+            Price = price,
+            Currency = "USD",
+            Feed = feed,
+            CreatedAt = DateTime.UtcNow,
+            UpdatedAt = DateTime.UtcNow
+        };
+        await using var db = NewDbContext();
+        db.Products.Add(product);
+        await db.SaveChangesAsync();
+        return product;
+    }
+
+    public async Task<IBusHandle> BusAsync() => await BusHandle.StartAsync(this);
+
+    public HttpClient ManagementClient()
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://{TestEnvironment.RabbitHost}:{TestEnvironment.RabbitManagementPort}") };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.ASCII.GetBytes($"{TestEnvironment.RabbitUser}:{TestEnvironment.RabbitPassword}")));
+        return http;
+    }
+
+    async Task RabbitManagement(HttpMethod method, string path, string? json = null)
+    {
+        using var http = ManagementClient();
+        var request = new HttpRequestMessage(method, path.Replace($"/{VirtualHost}", $"/{Uri.EscapeDataString(VirtualHost)}"));
+        if (json != null)
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode && method != HttpMethod.Delete)
+            throw new InvalidOperationException($"RabbitMQ management {method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public record TestUser(Guid Id, string Token, SystemFixture System)
+{
+    public HttpRequestMessage Request(HttpMethod method, string path, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        if (body != null)
+            request.Content = new StringContent(global::System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+        return request;
+    }
+}

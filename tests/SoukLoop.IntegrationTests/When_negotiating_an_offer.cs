@@ -1,0 +1,143 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using SoukLoop.Persistence.Model;
+
+namespace SoukLoop.IntegrationTests;
+
+public class When_negotiating_an_offer(SystemFixture system) : IClassFixture<SystemFixture>
+{
+    [Fact]
+    public async Task Should_make_counter_counter_and_accept_over_rest()
+    {
+        var seller = await system.CreateUserAsync();
+        var buyer = await system.CreateUserAsync();
+        var product = await system.CreateProductAsync(seller, 100m, Feeds.Discover);
+
+        var offer = await buyer.MakeOffer(product.Id, 60m);
+        Assert.Equal("pending", offer.Status());
+        Assert.Equal("seller", offer.GetProperty("awaiting").GetString());
+        var id = offer.Id();
+
+        var (status, countered) = await seller.Move(id, "counter", new { counter_price = 90m });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("countered", countered.Status());
+        Assert.Equal("buyer", countered.GetProperty("awaiting").GetString());
+
+        (status, var buyerCounter) = await buyer.Move(id, "counter", new { counter_price = 75m });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("pending", buyerCounter.Status());
+        Assert.Equal(3, buyerCounter.GetProperty("round").GetInt32());
+
+        (status, var accepted) = await seller.Move(id, "accept");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("accepted", accepted.Status());
+        var transaction = accepted.GetProperty("transaction");
+        Assert.Equal(75m, transaction.GetProperty("amount").GetDecimal());
+        Assert.Equal(11.25m, transaction.GetProperty("platform_fee").GetDecimal());
+        Assert.Equal(63.75m, transaction.GetProperty("seller_payout").GetDecimal());
+
+        await using var db = system.NewDbContext();
+        Assert.Equal(ProductStatuses.Sold, (await db.Products.SingleAsync(p => p.Id == product.Id)).Status);
+        var messages = await db.Messages.Where(m => m.ConversationId == offer.GetProperty("conversation_id").GetGuid()).ToListAsync();
+        Assert.Equal(4, messages.Count);
+        var conversation = await db.Conversations.SingleAsync(c => c.Id == offer.GetProperty("conversation_id").GetGuid());
+        Assert.Equal(2, conversation.UnreadCountSeller);
+        Assert.Equal(2, conversation.UnreadCountBuyer);
+
+        var (_, read) = await buyer.Send(HttpMethod.Get, $"/api/v1/offers/{id}");
+        var actions = read.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()).ToList();
+        Assert.Equal(["made", "countered", "countered", "accepted"], actions);
+    }
+
+    [Fact]
+    public async Task Should_reject_moves_out_of_turn_and_out_of_range_without_changing_anything()
+    {
+        var seller = await system.CreateUserAsync();
+        var buyer = await system.CreateUserAsync();
+        var stranger = await system.CreateUserAsync();
+        var product = await system.CreateProductAsync(seller, 100m);
+        var id = (await buyer.MakeOffer(product.Id, 50m)).Id();
+
+        var (status, problem) = await buyer.Move(id, "accept");
+        Assert.Equal((HttpStatusCode.Forbidden, "not_your_turn"), (status, problem.Code()));
+
+        (status, problem) = await seller.Move(id, "counter", new { counter_price = 100m });
+        Assert.Equal((HttpStatusCode.BadRequest, "counter_price_out_of_range"), (status, problem.Code()));
+
+        (status, problem) = await seller.Move(id, "counter", new { counter_price = 40m });
+        Assert.Equal((HttpStatusCode.BadRequest, "counter_price_out_of_range"), (status, problem.Code()));
+
+        (status, problem) = await stranger.Move(id, "decline");
+        Assert.Equal((HttpStatusCode.NotFound, "offer_not_found"), (status, problem.Code()));
+
+        (status, problem) = await seller.Move(id, "withdraw");
+        Assert.Equal((HttpStatusCode.Forbidden, "only_buyer_can_withdraw"), (status, problem.Code()));
+
+        (status, problem) = await buyer.Send(HttpMethod.Post, "/api/v1/offers", new { product_id = product.Id, offered_price = 100m });
+        Assert.Equal((HttpStatusCode.BadRequest, "price_not_below_list"), (status, problem.Code()));
+
+        (status, problem) = await seller.Send(HttpMethod.Post, "/api/v1/offers", new { product_id = product.Id, offered_price = 10m });
+        Assert.Equal((HttpStatusCode.Forbidden, "cannot_offer_on_own_product"), (status, problem.Code()));
+
+        (status, var offer) = await buyer.Send(HttpMethod.Get, $"/api/v1/offers/{id}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("pending", offer.Status());
+        Assert.Equal(1, offer.GetProperty("round").GetInt32());
+
+        (status, _) = await buyer.Move(id, "withdraw");
+        Assert.Equal(HttpStatusCode.OK, status);
+        (status, problem) = await buyer.Move(id, "withdraw");
+        Assert.Equal((HttpStatusCode.Conflict, "offer_closed"), (status, problem.Code()));
+    }
+
+    [Fact]
+    public async Task Should_end_twenty_concurrent_moves_on_one_offer_in_exactly_one_outcome()
+    {
+        var seller = await system.CreateUserAsync();
+        var buyer = await system.CreateUserAsync();
+        var product = await system.CreateProductAsync(seller, 100m);
+        var id = (await buyer.MakeOffer(product.Id, 50m)).Id();
+
+        var moves = Enumerable.Range(0, 20).Select(i => (i % 3) switch
+        {
+            0 => seller.Move(id, "accept"),
+            1 => seller.Move(id, "decline"),
+            _ => seller.Move(id, "counter", new { counter_price = 60m + i })
+        }).ToList();
+        var results = await Task.WhenAll(moves);
+
+        Assert.All(results, r => Assert.True(r.Status is HttpStatusCode.OK or HttpStatusCode.Conflict or HttpStatusCode.Forbidden,
+            $"{(int)r.Status} {r.Body}"));
+        Assert.Single(results, r => r.Status == HttpStatusCode.OK);
+
+        await using var db = system.NewDbContext();
+        var offer = await db.Offers.SingleAsync(o => o.CorrelationId == id);
+        var applied = await db.OfferTimeline.CountAsync(e => e.OfferId == id && e.StateBefore != e.StateAfter);
+        Assert.Equal(2, applied); // the offer being made, and exactly one of the twenty moves
+        Assert.Equal(offer.CurrentState == "Accepted" ? 1 : 0, await db.Transactions.CountAsync(t => t.OfferId == id));
+    }
+
+    [Fact]
+    public async Task Should_sell_once_when_two_offers_on_one_product_are_accepted_at_once()
+    {
+        var seller = await system.CreateUserAsync();
+        var first = await system.CreateUserAsync();
+        var second = await system.CreateUserAsync();
+        var product = await system.CreateProductAsync(seller, 100m);
+        var a = (await first.MakeOffer(product.Id, 70m)).Id();
+        var b = (await second.MakeOffer(product.Id, 80m)).Id();
+
+        var results = await Task.WhenAll(seller.Move(a, "accept"), seller.Move(b, "accept"));
+
+        Assert.Single(results, r => r.Status == HttpStatusCode.OK);
+        Assert.Single(results, r => r.Status == HttpStatusCode.Conflict && r.Body.Code() == "product_not_available");
+
+        await using var db = system.NewDbContext();
+        Assert.Equal(1, await db.Transactions.CountAsync(t => t.ProductId == product.Id));
+        var loser = results[0].Status == HttpStatusCode.OK ? b : a;
+        var closed = await OfferApi.Eventually(
+            async () => (await db.Offers.AsNoTracking().SingleAsync(o => o.CorrelationId == loser)).CurrentState,
+            s => s == "Declined", TimeSpan.FromSeconds(20));
+        Assert.Equal("Declined", closed);
+    }
+}
