@@ -215,6 +215,9 @@ done
 
 info "applying database migrations (Workers migrate)"
 if ! (cd "$(dirname "${DLL[workers]}")" && exec dotnet "${DLL[workers]}" migrate) >"$LOG_DIR/migrate.log" 2>&1 9>&-; then
+  grep -q '42P07\|already exists' "$LOG_DIR/migrate.log" &&
+    warn "the database seems to come from an older set of migrations; to start from an empty one:" &&
+    warn "  scripts/services.sh stop && rm -rf .services/run/postgres"
   fail_with_log migrate "migrate failed (log: $LOG_DIR/migrate.log)"
 fi
 ok "database migrated"
@@ -244,7 +247,7 @@ while :; do
       PID[$app]=""
       fail_with_log "$app" "$app exited (code $code) before it was ready"
     fi
-    if [[ "$(http_status "http://127.0.0.1:${PORT[$app]}/health/ready")" == 200 ]]; then
+    if [[ "$(http_status "http://127.0.0.1:${PORT[$app]}/health/ready" --max-time 15)" == 200 ]]; then
       READY[$app]=1
       ok "$app ready (http://127.0.0.1:${PORT[$app]}/health/ready = 200)"
     else

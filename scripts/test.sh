@@ -62,6 +62,31 @@ require_dotnet_sdk
 }
 
 # ---------------------------------------------------------------- services
+# Another test run (another checkout, say) may hold the test ports: unless ports were set
+# explicitly, move the whole set up by 10, 20, ... until all six are free.
+pick_test_ports() {
+  local names=(PG_PORT AMQP_PORT RABBIT_UI_PORT RABBIT_PROMETHEUS_PORT RABBIT_DIST_PORT REDIS_PORT)
+  local bases=(55442 55682 15682 15702 25682 56389)
+  local name offset i busy
+  for name in "${names[@]}"; do
+    [[ -z "$(printenv "SOUK_TEST_$name" || true)" ]] || return 0
+  done
+  for ((offset = 0; offset <= 200; offset += 10)); do
+    busy=0
+    for i in "${!bases[@]}"; do
+      if port_in_use $((bases[i] + offset)); then
+        busy=1
+        break
+      fi
+    done
+    if ((!busy)); then
+      ((offset == 0)) || info "default test ports are busy (another test run?): using them +$offset"
+      for i in "${!names[@]}"; do export "SOUK_TEST_${names[i]}=$((bases[i] + offset))"; done
+      return 0
+    fi
+  done
+}
+pick_test_ports
 services_up=1
 if ! "$SERVICES" start test --dir "$SVC_DIR"; then
   err "could not start the test services"
