@@ -41,9 +41,30 @@ cleanup_services() {
   "$SERVICES" stop test --dir "$SVC_DIR" || warn "could not stop the test services in $SVC_DIR"
   rm -rf "$SVC_DIR"
 }
+test_pid=""
+# Ctrl+C / SIGTERM: stop dotnet test (its own process group, see below), then the services.
+# shellcheck disable=SC2317 # invoked by the traps below
+on_interrupt() {
+  local i
+  trap '' INT TERM
+  set +e
+  echo
+  err "interrupted"
+  if [[ -n "$test_pid" ]] && kill -0 "$test_pid" 2>/dev/null; then
+    kill -TERM "$test_pid" 2>/dev/null
+    for ((i = 0; i < 60; i++)); do
+      kill -0 "$test_pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    kill -KILL -- "-$test_pid" 2>/dev/null
+  fi
+  cleanup_services
+  echo "0 passed, 1 failed"
+  exit "$1"
+}
 trap cleanup_services EXIT
-trap 'echo; err "interrupted"; cleanup_services; echo "0 passed, 1 failed"; exit 130' INT
-trap 'err "terminated"; cleanup_services; echo "0 passed, 1 failed"; exit 143' TERM
+trap 'on_interrupt 130' INT
+trap 'on_interrupt 143' TERM
 
 # finish PASSED FAILED SKIPPED RC: stop services, print the summary as the very last line, exit.
 finish() {
@@ -99,14 +120,18 @@ mkdir -p "$RESULTS_DIR"
 # No MSBuild worker nodes left behind once the run is over (CI waits for its processes).
 export MSBUILDDISABLENODEREUSE=1
 cmd=(dotnet test "$SLN" -c Release --logger "trx;LogFilePrefix=soukloop" --results-directory "$RESULTS_DIR" "$@")
-if [[ -n "${SOUK_TEST_TIMEOUT:-}" ]]; then
-  cmd=(timeout --kill-after=60s "$SOUK_TEST_TIMEOUT" "${cmd[@]}")
-fi
 info "${cmd[*]}"
-set +e
-"${cmd[@]}" </dev/null 2>&1 | tee "$RESULTS_DIR/dotnet-test.log"
-test_rc=${PIPESTATUS[0]}
-set -e
+# `timeout` (duration 0 = none) leads its own process group: a signal sent to it reaches
+# dotnet test, the test hosts and whatever they started. Run in the background so that the
+# traps above fire at once.
+exec {log_fd}> >(tee "$RESULTS_DIR/dotnet-test.log")
+tee_pid=$!
+timeout --kill-after=60s "${SOUK_TEST_TIMEOUT:-0}" "${cmd[@]}" </dev/null >&"$log_fd" 2>&1 &
+test_pid=$!
+wait "$test_pid" && test_rc=0 || test_rc=$?
+test_pid=""
+exec {log_fd}>&-
+wait "$tee_pid" 2>/dev/null || true
 ((test_rc == 124)) && err "dotnet test timed out after $SOUK_TEST_TIMEOUT"
 
 cleanup_services
