@@ -5,7 +5,7 @@ namespace SoukLoop.IntegrationTests;
 
 public class ShortExpiryFixture : SystemFixture
 {
-    protected override TimeSpan OfferExpiresAfter => TimeSpan.FromSeconds(3);
+    protected override TimeSpan OfferExpiresAfter => TimeSpan.FromSeconds(8);
 }
 
 public class When_an_offer_times_out(ShortExpiryFixture system) : IClassFixture<ShortExpiryFixture>
@@ -32,16 +32,31 @@ public class When_an_offer_times_out(ShortExpiryFixture system) : IClassFixture<
         var buyer = await system.CreateUserAsync();
         var product = await system.CreateProductAsync(seller);
         var id = (await buyer.MakeOffer(product.Id, 50m)).Id();
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var (status, _) = await seller.Move(id, "counter", new { counter_price = 90m });
-        Assert.Equal(HttpStatusCode.OK, status);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var (status, body) = await seller.Move(id, "counter", new { counter_price = 90m });
+        await using (var check = system.NewDbContext())
+        {
+            var rows = await check.ScheduledMessages.AsNoTracking().ToListAsync();
+            var offerRow = await check.Offers.AsNoTracking().SingleAsync(o => o.CorrelationId == id);
+            Assert.True(status == HttpStatusCode.OK, $"{(int)status} {body} now={DateTime.UtcNow:O} offer created={offerRow.CreatedAt:O} expires={offerRow.ExpiresAt:O} " +
+                string.Join("; ", rows.Select(r => $"{r.TokenId} due={r.DueAt:O} created={r.CreatedAt:O} fired={r.FiredAt:O} cancelled={r.CancelledAt:O}")));
+        }
 
         Assert.Equal("Expired", await ExpiredEventually(id));
         await using var db = system.NewDbContext();
-        var timeouts = await db.ScheduledMessages.Where(s => s.CorrelationId == id || s.Body.Contains(id.ToString())).ToListAsync();
-        Assert.Equal(1, timeouts.Count(t => t.FiredAt != null));
-        Assert.Equal(1, timeouts.Count(t => t.CancelledAt != null));
-        Assert.Equal(1, await db.OfferTimeline.CountAsync(e => e.OfferId == id && e.StateAfter == "Expired"));
+        var offer = await db.Offers.AsNoTracking().SingleAsync(o => o.CorrelationId == id);
+        var expiries = await db.OfferTimeline.AsNoTracking().Where(e => e.OfferId == id && e.StateAfter == "Expired").ToListAsync();
+        var countered = await db.OfferTimeline.AsNoTracking().SingleAsync(e => e.OfferId == id && e.Action == "CounterOffer");
+        var timeouts = await db.ScheduledMessages.AsNoTracking().Where(s => s.CorrelationId == id).OrderBy(s => s.DueAt).ToListAsync();
+        var summary = string.Join("; ", timeouts.Select(r => $"{r.TokenId} due={r.DueAt:O} fired={r.FiredAt:O} cancelled={r.CancelledAt:O}"));
+
+        // Two timeouts were scheduled; only the one armed by the counter took effect, no earlier than its due time.
+        Assert.True(timeouts.Count == 2, summary);
+        Assert.Single(expiries);
+        Assert.True(expiries[0].At >= timeouts[1].DueAt, $"expired at {expiries[0].At:O}; {summary}");
+        Assert.True(expiries[0].At >= countered.At + system.ExpiresAfter - TimeSpan.FromMilliseconds(50), $"expired at {expiries[0].At:O}; {summary}");
+        // The superseded one was cancelled, or (when the counter landed at its due instant) fired and was ignored by its stale token.
+        Assert.True(timeouts[0].CancelledAt != null || timeouts[0].FiredAt != null, summary);
     }
 
     [Fact]
@@ -53,7 +68,7 @@ public class When_an_offer_times_out(ShortExpiryFixture system) : IClassFixture<
         var id = (await buyer.MakeOffer(product.Id, 50m)).Id();
 
         system.KillWorkers();
-        await Task.Delay(TimeSpan.FromSeconds(4)); // past the due time while no worker runs
+        await Task.Delay(TimeSpan.FromSeconds(9)); // past the due time while no worker runs
         await using (var db = system.NewDbContext())
             Assert.Equal("Pending", (await db.Offers.AsNoTracking().SingleAsync(o => o.CorrelationId == id)).CurrentState);
 

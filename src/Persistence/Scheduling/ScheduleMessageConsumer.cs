@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Scheduling;
@@ -27,11 +28,28 @@ public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal si
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO scheduled_messages (token_id, due_at, message_id, destination_address, body, content_type, message_type, correlation_id, created_at)
             VALUES ({message.CorrelationId}, {dueAt}, {NewId.NextGuid()}, {message.Destination.ToString()}, {body.GetString()}, {contentType},
-                    {messageType}, {context.CorrelationId}, {DateTime.UtcNow})
+                    {messageType}, {SagaIdOf(message.Payload) ?? context.CorrelationId}, {DateTime.UtcNow})
             ON CONFLICT (token_id) DO NOTHING
             """, context.CancellationToken);
 
         signal.Notify(dueAt);
+    }
+
+    /// <summary>
+    /// The saga a timeout belongs to, for support's view: the payload's first id (timeouts carry the saga's id first,
+    /// like every contract: <c>OfferExpirationDue(OfferId)</c>).
+    /// </summary>
+    static Guid? SagaIdOf(object payload)
+    {
+        if (payload is not JsonElement { ValueKind: JsonValueKind.Object } json)
+            return null;
+        foreach (var property in json.EnumerateObject())
+        {
+            if (property.Name.EndsWith("Id", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.String
+                && Guid.TryParse(property.Value.GetString(), out var id))
+                return id;
+        }
+        return null;
     }
 
     public async Task Consume(ConsumeContext<CancelScheduledMessage> context)

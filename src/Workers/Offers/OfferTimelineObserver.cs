@@ -13,6 +13,8 @@ public class OfferTimelineObserver : IEventObserver<OfferState>
 {
     record StateBefore(string State);
 
+    record Recorded;
+
     public Task PreExecute(BehaviorContext<OfferState> context) => Remember(context);
 
     public Task PreExecute<T>(BehaviorContext<OfferState, T> context) where T : class => Remember(context);
@@ -33,6 +35,12 @@ public class OfferTimelineObserver : IEventObserver<OfferState>
 
     static async Task Record(BehaviorContext<OfferState> context, object? message, string? detail)
     {
+        // A schedule raises Received and then AnyReceived for one message: one timeline line is enough. A stale timeout
+        // raises AnyReceived alone, and that line shows support it arrived and changed nothing.
+        if (context.Event.Name.EndsWith(".AnyReceived", StringComparison.Ordinal) && context.TryGetPayload<Recorded>(out _))
+            return;
+        context.GetOrAddPayload(() => new Recorded());
+
         var db = context.GetServiceOrCreateInstance<SoukDbContext>();
         var before = context.TryGetPayload<StateBefore>(out var b) ? b.State : null;
         var rejected = context.TryGetPayload<Rejection>(out var rejection) ? rejection : null;
