@@ -3,6 +3,8 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SoukLoop.Api.Idempotency;
+using SoukLoop.Api.Infrastructure;
 using SoukLoop.Contracts;
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Model;
@@ -42,13 +44,13 @@ public static class OfferEndpoints
     public static RouteGroupBuilder MapOffers(this RouteGroupBuilder api)
     {
         var offers = api.MapGroup("/offers").WithTags("Offers").RequireAuthorization();
-        offers.MapPost("/", MakeOffer).WithName("MakeOffer");
+        offers.MapPost("/", MakeOffer).WithIdempotency().WithName("MakeOffer");
         offers.MapGet("/", ListOffers).WithName("ListOffers");
         offers.MapGet("/{id:guid}", GetOffer).WithName("GetOffer");
-        offers.MapPatch("/{id:guid}/accept", AcceptOffer).WithName("AcceptOffer");
-        offers.MapPatch("/{id:guid}/decline", DeclineOffer).WithName("DeclineOffer");
-        offers.MapPatch("/{id:guid}/counter", CounterOffer).WithName("CounterOffer");
-        offers.MapPatch("/{id:guid}/withdraw", WithdrawOffer).WithName("WithdrawOffer");
+        offers.MapPatch("/{id:guid}/accept", AcceptOffer).WithIdempotency().WithName("AcceptOffer");
+        offers.MapPatch("/{id:guid}/decline", DeclineOffer).WithIdempotency().WithName("DeclineOffer");
+        offers.MapPatch("/{id:guid}/counter", CounterOffer).WithIdempotency().WithName("CounterOffer");
+        offers.MapPatch("/{id:guid}/withdraw", WithdrawOffer).WithIdempotency().WithName("WithdrawOffer");
 
         api.MapGet("/products/{productId:guid}/offers", ListProductOffers).WithTags("Offers").RequireAuthorization()
             .WithName("ListProductOffers");
@@ -279,33 +281,20 @@ public record PagedOffers(IReadOnlyList<OfferResponse> Items, int Page, int PerP
 
 public static class OfferProblems
 {
-    public static ProblemHttpResult Rejected(OfferRejected rejected) =>
-        Problem(rejected.HttpStatus, rejected.Code, rejected.Detail);
+    public static ProblemHttpResult Rejected(OfferRejected rejected) => Problems.Create(rejected.HttpStatus, rejected.Code, rejected.Detail);
 
-    public static ProblemHttpResult Unavailable(string code, string detail) => Problem(StatusCodes.Status503ServiceUnavailable, code, detail);
+    public static ProblemHttpResult Unavailable(string code, string detail) => Problems.Create(StatusCodes.Status503ServiceUnavailable, code, detail);
 
     public static ProblemHttpResult NotFound(string code = "offer_not_found", string detail = "The offer does not exist.") =>
-        Problem(StatusCodes.Status404NotFound, code, detail);
+        Problems.NotFound(code, detail);
 
+    /// <summary>A validation problem as a <see cref="ProblemHttpResult"/>, so every offer route has one error result type.</summary>
     public static ProblemHttpResult Validation(Dictionary<string, string[]> errors) =>
-        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        TypedResults.Problem(new HttpValidationProblemDetails(errors)
         {
             Status = StatusCodes.Status400BadRequest,
-            Title = "The request is not valid.",
+            Title = "Validation failed",
             Detail = "One or more fields are invalid.",
-            Extensions = { ["code"] = "validation_failed", ["errors"] = errors }
+            Extensions = { [ProblemConventions.CodeKey] = ProblemCodes.ValidationFailed }
         });
-
-    static ProblemHttpResult Problem(int status, string code, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: Title(status), extensions: new Dictionary<string, object?> { ["code"] = code });
-
-    static string Title(int status) => status switch
-    {
-        400 => "Bad request",
-        403 => "Forbidden",
-        404 => "Not found",
-        409 => "Conflict",
-        503 => "Service unavailable",
-        _ => "Error"
-    };
 }
