@@ -22,6 +22,8 @@ public static class MessagingExtensions
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // No phoning home: the machines running Souk Loop have no business reaching MassTransit's usage tracker.
+            x.DisableUsageTelemetry();
             x.AddPublishMessageScheduler();
             register?.Invoke(x);
 
