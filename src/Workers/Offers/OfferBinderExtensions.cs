@@ -54,6 +54,8 @@ public static class OfferBinderExtensions
         binder.Respond(ctx =>
         {
             var rejection = ctx.Saga.CurrentState == nameof(OfferStateMachine.Expired) ? Rejection.OfferExpired : Rejection.OfferClosed;
+            // Like every other refused move, the timeline records why (the observer reads this payload).
+            ctx.GetOrAddPayload(() => rejection);
             return new OfferRejected(ctx.Saga.CorrelationId, rejection.Code, rejection.HttpStatus,
                 $"{rejection.Detail} Its status is {ctx.Saga.Status()}.");
         });

@@ -184,6 +184,10 @@ public class OfferStateMachine : MassTransitStateMachine<OfferState>
         DuringAny(
             When(GetOffer).RespondStatus());
 
+        // A rejected MakeOffer is finalized: it must leave no saga behind (no "Final" row), so the offer simply does not
+        // exist and every later command or query about it is answered OfferNotFound instead of faulting on Final.
+        SetCompletedWhenFinalized();
+
         ConnectEventObserver(timeline);
     }
 
