@@ -60,6 +60,11 @@ public static class OfferBinderExtensions
                 $"{rejection.Detail} Its status is {ctx.Saga.Status()}.");
         });
 
+    /// <summary>The same offer made twice (a replayed command with a new message id): a clear 409, nothing changes.</summary>
+    public static EventActivityBinder<OfferState, MakeOffer> RespondDuplicate(this EventActivityBinder<OfferState, MakeOffer> binder) =>
+        binder.Respond(ctx => new OfferRejected(ctx.Saga.CorrelationId, Rejection.OfferExists.Code, Rejection.OfferExists.HttpStatus,
+            $"{Rejection.OfferExists.Detail} Its status is {ctx.Saga.Status()}."));
+
     /// <summary>Answers a broken rule with its code; the move's changes are not kept.</summary>
     public static ExceptionActivityBinder<OfferState, T, OfferRuleViolation> RespondRejection<T>(
         this ExceptionActivityBinder<OfferState, T, OfferRuleViolation> binder) where T : class =>

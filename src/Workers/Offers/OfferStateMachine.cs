@@ -182,6 +182,7 @@ public class OfferStateMachine : MassTransitStateMachine<OfferState>
             Ignore(ExpirationTimeout.Received));
 
         DuringAny(
+            When(MakeOffer).RespondDuplicate(),
             When(GetOffer).RespondStatus());
 
         // A rejected MakeOffer is finalized: it must leave no saga behind (no "Final" row), so the offer simply does not

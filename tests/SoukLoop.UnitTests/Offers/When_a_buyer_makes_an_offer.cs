@@ -213,4 +213,15 @@ public class When_a_buyer_makes_an_offer(PostgresDatabase database, ITestOutputH
         Assert.Equal(rejection.Code, entry.Detail);
         Assert.Equal(command.OfferedPrice, entry.Price);
     }
+
+    [Fact]
+    public async Task Should_refuse_the_same_offer_made_twice_and_change_nothing()
+    {
+        var offer = await MakeOffer(60m);
+        var before = await Observe(offer);
+
+        await Rejected(new MakeOffer(offer.CorrelationId, Product.Id, Buyer.Id, 70m, null), Rejection.OfferExists);
+
+        await AssertNothingChanged(before, offer);
+    }
 }

@@ -44,4 +44,15 @@ public class When_querying_status(PostgresDatabase database, ITestOutputHelper o
         Assert.Equal((60m, (decimal?)75m, 3, "pending", "seller"), (answer.Offer.OfferedPrice, answer.Offer.CounterPrice, answer.Offer.Round,
             answer.Offer.Status, answer.Offer.Awaiting));
     }
+
+    [Fact]
+    public async Task Should_leave_no_line_in_the_timeline()
+    {
+        var offer = await CounteredOffer(60m, 90m);
+        var before = (await Timeline(offer.CorrelationId)).Count;
+
+        await Applied(new GetOffer(offer.CorrelationId));
+
+        Assert.Equal(before, (await Timeline(offer.CorrelationId)).Count);
+    }
 }
