@@ -5,7 +5,7 @@ namespace SoukLoop.IntegrationTests;
 
 public class ShortExpiryFixture : SystemFixture
 {
-    protected override TimeSpan OfferExpiresAfter => TimeSpan.FromSeconds(8);
+    protected override TimeSpan OfferExpiresAfter => TimeSpan.FromSeconds(15);
 }
 
 public class When_an_offer_times_out(ShortExpiryFixture system) : IClassFixture<ShortExpiryFixture>
@@ -32,7 +32,6 @@ public class When_an_offer_times_out(ShortExpiryFixture system) : IClassFixture<
         var buyer = await system.CreateUserAsync();
         var product = await system.CreateProductAsync(seller);
         var id = (await buyer.MakeOffer(product.Id, 50m)).Id();
-        await Task.Delay(TimeSpan.FromSeconds(1));
         var (status, body) = await seller.Move(id, "counter", new { counter_price = 90m });
         await using (var check = system.NewDbContext())
         {
@@ -69,7 +68,7 @@ public class When_an_offer_times_out(ShortExpiryFixture system) : IClassFixture<
         var id = (await buyer.MakeOffer(product.Id, 50m)).Id();
 
         system.KillWorkers();
-        await Task.Delay(TimeSpan.FromSeconds(9)); // past the due time while no worker runs
+        await Task.Delay(TimeSpan.FromSeconds(16)); // past the due time while no worker runs
         await using (var db = system.NewDbContext())
             Assert.Equal("Pending", (await db.Offers.AsNoTracking().SingleAsync(o => o.CorrelationId == id)).CurrentState);
 
@@ -82,6 +81,6 @@ public class When_an_offer_times_out(ShortExpiryFixture system) : IClassFixture<
         await using var db = system.NewDbContext();
         return await OfferApi.Eventually(
             async () => (await db.Offers.AsNoTracking().SingleAsync(o => o.CorrelationId == id)).CurrentState,
-            s => s == "Expired", TimeSpan.FromSeconds(30));
+            s => s == "Expired", TimeSpan.FromSeconds(90));
     }
 }
