@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using SoukLoop.Persistence;
+using SoukLoop.Persistence.Model;
+
+namespace SoukLoop.Api.Conversations;
+
+public enum ConversationFilter
+{
+    /// <summary>Not archived by the viewer.</summary>
+    All,
+    /// <summary>Not archived by the viewer, with messages the viewer has not read.</summary>
+    Unread,
+    /// <summary>Archived by the viewer.</summary>
+    Archived
+}
+
+/// <summary>The reads behind the conversation routes, each one statement on the seed's indexes.</summary>
+public static class ConversationQueries
+{
+    public const int DetailMessages = 50;
+
+    /// <summary>The conversation if <paramref name="viewer"/> takes part in it; null for an unknown id and for strangers alike.</summary>
+    public static Task<Conversation?> FindForParticipant(this SoukDbContext db, Guid id, Guid viewer, CancellationToken ct) =>
+        db.Conversations.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id && (c.BuyerId == viewer || c.SellerId == viewer), ct);
+
+    /// <summary>
+    /// The viewer's conversations of one filter: the buyer side and the seller side are each an index range of
+    /// ix_conversations_{buyer,seller}_last_message, merged by last_message_at desc (UNION ALL keeps each side an ordered
+    /// index scan; the two never overlap since nobody talks to themselves).
+    /// </summary>
+    public static IQueryable<Conversation> OfViewer(this SoukDbContext db, Guid viewer, ConversationFilter filter)
+    {
+        var conversations = db.Conversations.AsNoTracking();
+        var asBuyer = conversations.Where(c => c.BuyerId == viewer);
+        var asSeller = conversations.Where(c => c.SellerId == viewer);
+        (asBuyer, asSeller) = filter switch
+        {
+            ConversationFilter.Archived => (asBuyer.Where(c => c.IsArchivedBuyer), asSeller.Where(c => c.IsArchivedSeller)),
+            ConversationFilter.Unread => (asBuyer.Where(c => !c.IsArchivedBuyer && c.UnreadCountBuyer > 0),
+                asSeller.Where(c => !c.IsArchivedSeller && c.UnreadCountSeller > 0)),
+            _ => (asBuyer.Where(c => !c.IsArchivedBuyer), asSeller.Where(c => !c.IsArchivedSeller))
+        };
+        return asBuyer.Concat(asSeller);
+    }
+
+    /// <summary>Newest activity first; the id breaks ties so pages never repeat or skip a row.</summary>
+    public static IOrderedQueryable<Conversation> Newest(this IQueryable<Conversation> query) =>
+        query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id);
+
+    sealed record Row(
+        Conversation Conversation, ConversationUser? Other, ConversationProduct? Product, LastMessageResponse? LastMessage);
+
+    /// <summary>Each conversation with the other user, the product and the last message (one query, one index probe each).</summary>
+    static IQueryable<Row> WithParts(this IQueryable<Conversation> query, SoukDbContext db, Guid viewer) =>
+        query.Select(c => new Row(
+            c,
+            db.Users.Where(u => u.Id == (c.BuyerId == viewer ? c.SellerId : c.BuyerId))
+                .Select(u => new ConversationUser(u.Id, u.DisplayName, u.AvatarUrl)).FirstOrDefault(),
+            db.Products.Where(p => p.Id == c.ProductId)
+                .Select(p => new ConversationProduct(p.Id, p.Title, p.Price, p.ImageUrls.FirstOrDefault())).FirstOrDefault(),
+            db.Messages.Where(m => m.ConversationId == c.Id)
+                .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+                .Select(m => new LastMessageResponse(m.Id, m.MessageType, m.Content, m.SenderId, m.CreatedAt)).FirstOrDefault()));
+
+    public static async Task<PagedConversations> List(SoukDbContext db, Guid viewer, ConversationFilter filter, int page, int perPage,
+        CancellationToken ct)
+    {
+        var query = db.OfViewer(viewer, filter);
+        var total = await query.CountAsync(ct);
+        var rows = total <= (page - 1) * perPage
+            ? []
+            : await query.Newest().Skip((page - 1) * perPage).Take(perPage).WithParts(db, viewer).ToListAsync(ct);
+        return new PagedConversations(rows.Select(r => Item(r, viewer)).ToList(), page, perPage, total);
+    }
+
+    static ConversationItem Item(Row row, Guid viewer) => new(
+        row.Conversation.Id, Other(row, viewer), row.Product, row.LastMessage, row.Conversation.LastMessageAt,
+        row.Conversation.UnreadCountOf(viewer), row.Conversation.IsArchivedFor(viewer));
+
+    static ConversationUser Other(Row row, Guid viewer) =>
+        row.Other ?? new ConversationUser(row.Conversation.OtherThan(viewer), "", null);
+
+    /// <summary>
+    /// One conversation and its latest messages. <paramref name="readByViewer"/> shows it as read by the viewer (their
+    /// count 0, what they received read): used when the read command is queued but the worker has not confirmed it yet.
+    /// </summary>
+    public static async Task<ConversationDetail?> Detail(SoukDbContext db, Guid id, Guid viewer, bool readByViewer, CancellationToken ct)
+    {
+        var row = await db.Conversations.AsNoTracking().Where(c => c.Id == id && (c.BuyerId == viewer || c.SellerId == viewer))
+            .WithParts(db, viewer).SingleOrDefaultAsync(ct);
+        if (row is null)
+            return null;
+        var page = await Messages(db, id, null, DetailMessages, ct);
+        var c = row.Conversation;
+        var messages = readByViewer
+            ? page.Items.Select(m => m.SenderId != viewer && !m.IsRead ? m with { IsRead = true } : m).ToList()
+            : page.Items;
+        return new ConversationDetail(c.Id, c.BuyerId, c.SellerId, c.ProductId, Other(row, viewer), row.Product, row.LastMessage, c.LastMessageAt,
+            readByViewer ? 0 : c.UnreadCountOf(viewer), c.IsArchivedFor(viewer), c.CreatedAt, messages, page.NextCursor);
+    }
+
+    /// <summary>
+    /// Newest first, keyset on (created_at, id) strictly before <paramref name="before"/>: an index range scan of
+    /// ix_messages_conversation_created whatever the depth, and a page boundary never repeats or skips a message.
+    /// </summary>
+    public static async Task<MessagePage> Messages(SoukDbContext db, Guid conversationId, (DateTime CreatedAt, Guid Id)? before, int limit,
+        CancellationToken ct)
+    {
+        var query = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
+        if (before is { } cursor)
+            query = query.Where(m => EF.Functions.LessThan(ValueTuple.Create(m.CreatedAt, m.Id), ValueTuple.Create(cursor.CreatedAt, cursor.Id)));
+        var rows = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(limit + 1).ToListAsync(ct);
+        var items = rows.Take(limit).Select(MessageResponse.From).ToList();
+        return new MessagePage(items, rows.Count > limit ? items[^1].Id : null);
+    }
+}
