@@ -111,7 +111,12 @@ public class SystemFixture : IAsyncLifetime
         yield return ("RabbitMq:Password", TestEnvironment.RabbitPassword);
         yield return ("Offers:ExpiresAfter", OfferExpiresAfter.ToString("c"));
         yield return ("Scheduler:PollInterval", "00:00:00.200");
+        foreach (var setting in ExtraSettings())
+            yield return setting;
     }
+
+    /// <summary>Settings a derived fixture adds for both the Api and the Workers process.</summary>
+    protected virtual IEnumerable<(string Key, string Value)> ExtraSettings() => [];
 
     /// <summary>Starts the Workers app as its own process and waits until it reports ready.</summary>
     public async Task StartWorkersAsync()

@@ -47,7 +47,8 @@ public static class ConversationQueries
     public static IOrderedQueryable<Conversation> Newest(this IQueryable<Conversation> query) =>
         query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id);
 
-    sealed record Row(
+    /// <summary>A conversation with the parts a list row shows.</summary>
+    public sealed record Row(
         Conversation Conversation, ConversationUser? Other, ConversationProduct? Product, LastMessageResponse? LastMessage);
 
     /// <summary>Each conversation with the other user, the product and the last message (one query, one index probe each).</summary>
@@ -65,13 +66,14 @@ public static class ConversationQueries
     public static async Task<PagedConversations> List(SoukDbContext db, Guid viewer, ConversationFilter filter, int page, int perPage,
         CancellationToken ct)
     {
-        var query = db.OfViewer(viewer, filter);
-        var total = await query.CountAsync(ct);
-        var rows = total <= (page - 1) * perPage
-            ? []
-            : await query.Newest().Skip((page - 1) * perPage).Take(perPage).WithParts(db, viewer).ToListAsync(ct);
+        var total = await db.OfViewer(viewer, filter).CountAsync(ct);
+        var rows = total <= (page - 1) * perPage ? [] : await PageQuery(db, viewer, filter, page, perPage).ToListAsync(ct);
         return new PagedConversations(rows.Select(r => Item(r, viewer)).ToList(), page, perPage, total);
     }
+
+    /// <summary>One page of <see cref="List"/> (public so a test can EXPLAIN exactly this statement).</summary>
+    public static IQueryable<Row> PageQuery(SoukDbContext db, Guid viewer, ConversationFilter filter, int page, int perPage) =>
+        db.OfViewer(viewer, filter).Newest().Skip((page - 1) * perPage).Take(perPage).WithParts(db, viewer);
 
     static ConversationItem Item(Row row, Guid viewer) => new(
         row.Conversation.Id, Other(row, viewer), row.Product, row.LastMessage, row.Conversation.LastMessageAt,
@@ -106,11 +108,17 @@ public static class ConversationQueries
     public static async Task<MessagePage> Messages(SoukDbContext db, Guid conversationId, (DateTime CreatedAt, Guid Id)? before, int limit,
         CancellationToken ct)
     {
+        var rows = await MessagesQuery(db, conversationId, before, limit + 1).ToListAsync(ct);
+        var items = rows.Take(limit).Select(MessageResponse.From).ToList();
+        return new MessagePage(items, rows.Count > limit ? items[^1].Id : null);
+    }
+
+    /// <summary>The statement behind <see cref="Messages"/> (public so a test can EXPLAIN it).</summary>
+    public static IQueryable<Message> MessagesQuery(SoukDbContext db, Guid conversationId, (DateTime CreatedAt, Guid Id)? before, int take)
+    {
         var query = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
         if (before is { } cursor)
             query = query.Where(m => EF.Functions.LessThan(ValueTuple.Create(m.CreatedAt, m.Id), ValueTuple.Create(cursor.CreatedAt, cursor.Id)));
-        var rows = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(limit + 1).ToListAsync(ct);
-        var items = rows.Take(limit).Select(MessageResponse.From).ToList();
-        return new MessagePage(items, rows.Count > limit ? items[^1].Id : null);
+        return query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(take);
     }
 }
