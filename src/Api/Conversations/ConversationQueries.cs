@@ -51,29 +51,52 @@ public static class ConversationQueries
     public sealed record Row(
         Conversation Conversation, ConversationUser? Other, ConversationProduct? Product, LastMessageResponse? LastMessage);
 
-    /// <summary>Each conversation with the other user, the product and the last message (one query, one index probe each).</summary>
-    static IQueryable<Row> WithParts(this IQueryable<Conversation> query, SoukDbContext db, Guid viewer) =>
-        query.Select(c => new Row(
-            c,
-            db.Users.Where(u => u.Id == (c.BuyerId == viewer ? c.SellerId : c.BuyerId))
-                .Select(u => new ConversationUser(u.Id, u.DisplayName, u.AvatarUrl)).FirstOrDefault(),
-            db.Products.Where(p => p.Id == c.ProductId)
-                .Select(p => new ConversationProduct(p.Id, p.Title, p.Price, p.ImageUrls.FirstOrDefault())).FirstOrDefault(),
-            db.Messages.Where(m => m.ConversationId == c.Id)
-                .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
-                .Select(m => new LastMessageResponse(m.Id, m.MessageType, m.Content, m.SenderId, m.CreatedAt)).FirstOrDefault()));
-
     public static async Task<PagedConversations> List(SoukDbContext db, Guid viewer, ConversationFilter filter, int page, int perPage,
         CancellationToken ct)
     {
         var total = await db.OfViewer(viewer, filter).CountAsync(ct);
-        var rows = total <= (page - 1) * perPage ? [] : await PageQuery(db, viewer, filter, page, perPage).ToListAsync(ct);
+        var conversations = total <= (page - 1) * perPage ? [] : await PageQuery(db, viewer, filter, page, perPage).ToListAsync(ct);
+        var rows = await WithParts(db, conversations, viewer, ct);
         return new PagedConversations(rows.Select(r => Item(r, viewer)).ToList(), page, perPage, total);
     }
 
-    /// <summary>One page of <see cref="List"/> (public so a test can EXPLAIN exactly this statement).</summary>
-    public static IQueryable<Row> PageQuery(SoukDbContext db, Guid viewer, ConversationFilter filter, int page, int perPage) =>
-        db.OfViewer(viewer, filter).Newest().Skip((page - 1) * perPage).Take(perPage).WithParts(db, viewer);
+    /// <summary>One page of the viewer's conversations (public so a test can EXPLAIN exactly this statement).</summary>
+    public static IQueryable<Conversation> PageQuery(SoukDbContext db, Guid viewer, ConversationFilter filter, int page, int perPage) =>
+        db.OfViewer(viewer, filter).Newest().Skip((page - 1) * perPage).Take(perPage);
+
+    /// <summary>
+    /// The other users, products and last messages of a page, each by primary key or one index probe per conversation.
+    /// (Projected as correlated subqueries, EF Core turns these into ROW_NUMBER joins over whole tables: not here.)
+    /// </summary>
+    static async Task<List<Row>> WithParts(SoukDbContext db, List<Conversation> conversations, Guid viewer, CancellationToken ct)
+    {
+        if (conversations.Count == 0)
+            return [];
+        var users = await UsersQuery(db, conversations.Select(c => c.OtherThan(viewer)).Distinct().ToArray()).ToDictionaryAsync(u => u.Id, ct);
+        var productIds = conversations.Where(c => c.ProductId.HasValue).Select(c => c.ProductId!.Value).Distinct().ToArray();
+        var products = productIds.Length == 0 ? [] : await ProductsQuery(db, productIds).ToDictionaryAsync(p => p.Id, ct);
+        var last = await LastMessagesQuery(db, conversations.Select(c => c.Id).ToArray()).ToDictionaryAsync(m => m.ConversationId, ct);
+        return conversations.Select(c => new Row(c,
+            users.GetValueOrDefault(c.OtherThan(viewer)),
+            c.ProductId is { } productId ? products.GetValueOrDefault(productId) : null,
+            last.TryGetValue(c.Id, out var m) ? new LastMessageResponse(m.Id, m.MessageType, m.Content, m.SenderId, m.CreatedAt) : null)).ToList();
+    }
+
+    public static IQueryable<ConversationUser> UsersQuery(SoukDbContext db, Guid[] ids) =>
+        db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).Select(u => new ConversationUser(u.Id, u.DisplayName, u.AvatarUrl));
+
+    public static IQueryable<ConversationProduct> ProductsQuery(SoukDbContext db, Guid[] ids) =>
+        db.Products.AsNoTracking().Where(p => ids.Contains(p.Id))
+            .Select(p => new ConversationProduct(p.Id, p.Title, p.Price, p.ImageUrls.FirstOrDefault()));
+
+    /// <summary>The newest message of each conversation: one backward probe of ix_messages_conversation_created per id.</summary>
+    public static IQueryable<Message> LastMessagesQuery(SoukDbContext db, Guid[] conversationIds) =>
+        db.Messages.FromSql($"""
+            SELECT l.*
+            FROM unnest({conversationIds}) AS c(id)
+            CROSS JOIN LATERAL (
+                SELECT * FROM messages m WHERE m.conversation_id = c.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS l
+            """).AsNoTracking();
 
     static ConversationItem Item(Row row, Guid viewer) => new(
         row.Conversation.Id, Other(row, viewer), row.Product, row.LastMessage, row.Conversation.LastMessageAt,
@@ -88,10 +111,10 @@ public static class ConversationQueries
     /// </summary>
     public static async Task<ConversationDetail?> Detail(SoukDbContext db, Guid id, Guid viewer, bool readByViewer, CancellationToken ct)
     {
-        var row = await db.Conversations.AsNoTracking().Where(c => c.Id == id && (c.BuyerId == viewer || c.SellerId == viewer))
-            .WithParts(db, viewer).SingleOrDefaultAsync(ct);
-        if (row is null)
+        var conversation = await db.FindForParticipant(id, viewer, ct);
+        if (conversation is null)
             return null;
+        var row = (await WithParts(db, [conversation], viewer, ct))[0];
         var page = await Messages(db, id, null, DetailMessages, ct);
         var c = row.Conversation;
         var messages = readByViewer

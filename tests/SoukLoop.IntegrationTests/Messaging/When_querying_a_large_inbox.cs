@@ -28,6 +28,15 @@ public class When_querying_a_large_inbox(MessagingFixture system, ITestOutputHel
             AssertIndexed(await Explain(db, db.OfViewer(me, filter).Select(c => c.Id)), $"inbox total ({filter})");
         }
 
+        var rows = await ConversationQueries.PageQuery(db, me, ConversationFilter.All, 1, 100).ToListAsync();
+        var others = rows.Select(c => c.OtherThan(me)).ToArray();
+        AssertIndexed(await Explain(db, ConversationQueries.UsersQuery(db, others)), "other users");
+        var products = await db.Products.OrderBy(p => p.Id).Select(p => p.Id).Take(100).ToArrayAsync();
+        AssertIndexed(await Explain(db, ConversationQueries.ProductsQuery(db, products)), "products");
+        var last = await Explain(db, ConversationQueries.LastMessagesQuery(db, rows.Select(c => c.Id).ToArray()));
+        AssertIndexed(last, "last messages");
+        Assert.Contains("ix_messages_conversation_created", last);
+
         var first = await Explain(db, ConversationQueries.MessagesQuery(db, heavy, null, 51));
         AssertIndexed(first, "first message page");
         Assert.Contains("ix_messages_conversation_created", first);
@@ -37,6 +46,7 @@ public class When_querying_a_large_inbox(MessagingFixture system, ITestOutputHel
 
         var read = await ExplainSql(db, $"UPDATE messages SET is_read = true, read_at = now() WHERE conversation_id = '{heavy}' AND sender_id <> '{me}' AND NOT is_read");
         AssertIndexed(read, "mark conversation read");
+        Assert.Contains("ix_messages_conversation_unread", read);
     }
 
     void AssertIndexed(string plan, string what)
