@@ -28,10 +28,11 @@ public class When_querying_a_large_inbox(MessagingFixture system, ITestOutputHel
             AssertIndexed(await Explain(db, db.OfViewer(me, filter).Select(c => c.Id)), $"inbox total ({filter})");
         }
 
-        var rows = await ConversationQueries.PageQuery(db, me, ConversationFilter.All, 1, 100).ToListAsync();
+        // The parts of one page of the default size (20).
+        var rows = await ConversationQueries.PageQuery(db, me, ConversationFilter.All, 1, 20).ToListAsync();
         var others = rows.Select(c => c.OtherThan(me)).ToArray();
         AssertIndexed(await Explain(db, ConversationQueries.UsersQuery(db, others)), "other users");
-        var products = await db.Products.OrderBy(p => p.Id).Select(p => p.Id).Take(100).ToArrayAsync();
+        var products = await db.Products.OrderBy(p => p.Id).Select(p => p.Id).Take(20).ToArrayAsync();
         AssertIndexed(await Explain(db, ConversationQueries.ProductsQuery(db, products)), "products");
         var last = await Explain(db, ConversationQueries.LastMessagesQuery(db, rows.Select(c => c.Id).ToArray()));
         AssertIndexed(last, "last messages");

@@ -9,7 +9,9 @@ public class When_the_worker_does_not_answer_in_time(ShortWaitFixture system) : 
     public async Task Should_answer_202_with_a_location_that_shows_the_message_once_stored()
     {
         var (buyer, seller, _, conversationId) = await system.Pair();
-        await buyer.Said(conversationId, "before the outage");
+        // The first send may take longer than the one-second wait (JIT, a busy machine): wait until it is stored.
+        Assert.Contains((await buyer.Text(conversationId, "before the outage")).Status, new[] { HttpStatusCode.Created, HttpStatusCode.Accepted });
+        Assert.Single(await OfferApi.Eventually(() => system.StoredMessages(conversationId), m => m.Count == 1, TimeSpan.FromSeconds(30)));
 
         string location;
         system.KillWorkers();
