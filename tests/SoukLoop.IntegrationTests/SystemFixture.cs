@@ -38,7 +38,7 @@ public class SystemFixture : IAsyncLifetime
     /// <summary>Where the Workers process writes its console log (kept after the run for diagnosis).</summary>
     public string WorkersLog => Path.Combine(Path.GetTempPath(), $"souk-workers-{_id}.log");
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await using (var admin = new NpgsqlConnection(TestEnvironment.DatabaseConnection("postgres")))
         {

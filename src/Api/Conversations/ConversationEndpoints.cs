@@ -121,11 +121,11 @@ public static class ConversationEndpoints
         if (initial is not null)
         {
             var command = new SendMessage(conversationId, NewId.NextGuid(), me, MessageTypes.Text, initial.Content, [], null);
-            var outcome = await Ask<SendMessage, MessageSent>(client, command, options.Value, ct);
+            var outcome = await Ask<SendMessage, MessageSent>(client, command, options.Value, Logger(logs), ct);
             if (outcome.Problem is { } problem && outcome.Pending is false)
                 return problem;
             if (outcome.Pending)
-                logs.CreateLogger(typeof(ConversationEndpoints)).LogWarning(
+                Logger(logs).LogWarning(
                     "Initial message {MessageId} of conversation {ConversationId} not confirmed within {Timeout}; it stays queued",
                     command.MessageId, conversationId, options.Value.ResponseTimeout);
         }
@@ -170,12 +170,13 @@ public static class ConversationEndpoints
         // Nothing unread (the count is exact): nothing to mark, no read receipt to send again.
         if (conversation.UnreadCountOf(me) > 0)
         {
-            var outcome = await Ask<MarkConversationRead, ConversationRead>(client, new MarkConversationRead(conversation.Id, me), options.Value, ct);
+            var outcome = await Ask<MarkConversationRead, ConversationRead>(client, new MarkConversationRead(conversation.Id, me), options.Value,
+                Logger(logs), ct);
             if (outcome.Pending)
                 queued = true;
             else if (outcome.Problem is not null)
                 // Reading must not fail because the broker is away: show the conversation as it is, still unread.
-                logs.CreateLogger(typeof(ConversationEndpoints)).LogWarning("Could not mark conversation {ConversationId} read for {UserId}",
+                Logger(logs).LogWarning("Could not mark conversation {ConversationId} read for {UserId}",
                     conversation.Id, me);
         }
 
@@ -202,13 +203,15 @@ public static class ConversationEndpoints
     }
 
     public static async Task<Results<Ok<UnreadCountResponse>, Accepted<UnreadCountResponse>, ProblemHttpResult>> MarkConversationRead(string id,
-        ClaimsPrincipal user, SoukDbContext db, IRequestClient<MarkConversationRead> client, IOptions<MessagingOptions> options, CancellationToken ct)
+        ClaimsPrincipal user, SoukDbContext db, IRequestClient<MarkConversationRead> client, IOptions<MessagingOptions> options, ILoggerFactory logs,
+        CancellationToken ct)
     {
         var me = user.UserId();
         if (await Find(db, id, me, ct) is not { } conversation)
             return ConversationNotFound();
 
-        var outcome = await Ask<MarkConversationRead, ConversationRead>(client, new MarkConversationRead(conversation.Id, me), options.Value, ct);
+        var outcome = await Ask<MarkConversationRead, ConversationRead>(client, new MarkConversationRead(conversation.Id, me), options.Value,
+            Logger(logs), ct);
         if (outcome.Pending)
             return TypedResults.Accepted(ConversationLocation(conversation.Id), new UnreadCountResponse(0));
         if (outcome.Problem is { } problem)
@@ -218,7 +221,7 @@ public static class ConversationEndpoints
 
     public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, Accepted<MessagePending>, ProblemHttpResult, ValidationProblem>>
         SendMessage(string id, SendMessageRequest request, ClaimsPrincipal user, SoukDbContext db, IRequestClient<SendMessage> client,
-            IOptions<MessagingOptions> options, CancellationToken ct)
+            IOptions<MessagingOptions> options, ILoggerFactory logs, CancellationToken ct)
     {
         var me = user.UserId();
         if (await Find(db, id, me, ct) is not { } conversation)
@@ -229,7 +232,7 @@ public static class ConversationEndpoints
 
         var command = new SendMessage(conversation.Id, NewId.NextGuid(), me, message.MessageType, message.Content, message.ImageUrls,
             message.ClientMessageId);
-        var outcome = await Ask<SendMessage, MessageSent>(client, command, options.Value, ct);
+        var outcome = await Ask<SendMessage, MessageSent>(client, command, options.Value, Logger(logs), ct);
         if (outcome.Answer is { } sent)
         {
             var stored = MessageResponse.From(sent);
@@ -298,6 +301,8 @@ public static class ConversationEndpoints
     static async Task<Conversation?> Find(SoukDbContext db, string id, Guid viewer, CancellationToken ct) =>
         Guid.TryParse(id, out var conversationId) ? await db.FindForParticipant(conversationId, viewer, ct) : null;
 
+    static ILogger Logger(ILoggerFactory logs) => logs.CreateLogger(typeof(ConversationEndpoints));
+
     static ProblemHttpResult ConversationNotFound() =>
         Problems.NotFound(ConversationCodes.ConversationNotFound, "The conversation does not exist.");
 
@@ -308,12 +313,16 @@ public static class ConversationEndpoints
     sealed record Outcome<T>(T? Answer, bool Pending, ProblemHttpResult? Problem) where T : class;
 
     /// <summary>Sends the command and waits for the worker's answer, at most <see cref="MessagingOptions.ResponseTimeout"/>.</summary>
-    static async Task<Outcome<T>> Ask<TCommand, T>(IRequestClient<TCommand> client, TCommand command, MessagingOptions options,
+    static async Task<Outcome<T>> Ask<TCommand, T>(IRequestClient<TCommand> client, TCommand command, MessagingOptions options, ILogger log,
         CancellationToken ct) where TCommand : class where T : class
     {
         try
         {
-            var response = await client.GetResponse<T, MessageRejected>(command, ct, RequestTimeout.After(ms: (int)options.ResponseTimeout.TotalMilliseconds));
+            // No time-to-live: MassTransit gives a request the wait as its TTL, so RabbitMQ would drop the command when the
+            // worker is slower than the wait, while the client was told 202 "processing". The pipe runs after that default is
+            // set (RequestTimeout.None cannot be used: 8.5 reads its Value anyway and throws).
+            var response = await client.GetResponse<T, MessageRejected>(command, x => x.UseExecute(context => context.TimeToLive = null), ct,
+                RequestTimeout.After(ms: (int)options.ResponseTimeout.TotalMilliseconds));
             if (response.Is(out Response<T>? answer))
                 return new(answer.Message, false, null);
             if (response.Is(out Response<MessageRejected>? rejected))
@@ -325,13 +334,15 @@ public static class ConversationEndpoints
             // The command is queued durably: the worker applies it when it can.
             return new(null, true, null);
         }
-        catch (RequestFaultException)
+        catch (RequestFaultException ex)
         {
+            log.LogWarning(ex, "{Command} to the messaging worker failed", typeof(TCommand).Name);
             return new(null, false, Problems.Create(StatusCodes.Status503ServiceUnavailable, ConversationCodes.MessageProcessingFailed,
                 "The message could not be processed right now; nothing was stored. Try again later."));
         }
         catch (Exception ex) when (ex is MassTransitException or TimeoutException)
         {
+            log.LogWarning(ex, "{Command} to the messaging worker failed", typeof(TCommand).Name);
             return new(null, false, Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.DependencyUnavailable,
                 "The message broker is unavailable."));
         }
