@@ -38,7 +38,7 @@ public class SystemFixture : IAsyncLifetime
     /// <summary>Where the Workers process writes its console log (kept after the run for diagnosis).</summary>
     public string WorkersLog => Path.Combine(Path.GetTempPath(), $"souk-workers-{_id}.log");
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await using (var admin = new NpgsqlConnection(TestEnvironment.DatabaseConnection("postgres")))
         {
@@ -115,7 +115,7 @@ public class SystemFixture : IAsyncLifetime
             yield return setting;
     }
 
-    /// <summary>Settings a fixture adds for both the Api and the Workers.</summary>
+    /// <summary>Settings a derived fixture adds for both the Api and the Workers process.</summary>
     protected virtual IEnumerable<(string Key, string Value)> ExtraSettings() => [];
 
     /// <summary>Starts the Workers app as its own process and waits until it reports ready.</summary>

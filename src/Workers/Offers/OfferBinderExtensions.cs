@@ -40,11 +40,11 @@ public static class OfferBinderExtensions
                 ctx.Saga.UpdatedAt = DateTime.UtcNow;
             });
 
-    /// <summary>Writes the move into the conversation as an offer or system message.</summary>
+    /// <summary>Writes the move into the conversation as an offer or system message and publishes it (MessageSent) through the outbox.</summary>
     public static EventActivityBinder<OfferState, T> Tell<T>(this EventActivityBinder<OfferState, T> binder, string messageType, string action,
         Func<BehaviorContext<OfferState, T>, string> text) where T : class =>
         binder.ThenAsync(ctx => ctx.GetServiceOrCreateInstance<OfferConversation>()
-            .Post(ctx.Saga, OfferMoves.ActorOf(ctx.Message), messageType, text(ctx), action, OfferMoves.PriceOf(ctx.Message), ctx.CancellationToken));
+            .Post(ctx, ctx.Saga, OfferMoves.ActorOf(ctx.Message), messageType, text(ctx), action, OfferMoves.PriceOf(ctx.Message), ctx.CancellationToken));
 
     public static EventActivityBinder<OfferState, T> RespondStatus<T>(this EventActivityBinder<OfferState, T> binder) where T : class =>
         binder.Respond(ctx => new OfferStatus(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot()));
