@@ -5,8 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddSoukRealtime();
 
 var app = builder.Build();
-app.UseAuthentication();
-app.UseAuthorization();
+app.UseSoukRealtime();
 app.MapSoukHealth();
 app.MapSoukRealtime();
 app.Run();

@@ -84,6 +84,14 @@ public static class RealtimeExtensions
         });
     }
 
+    /// <summary>Authentication (JWT from the header or the access_token query parameter; lean on the hub path), then authorization.</summary>
+    public static WebApplication UseSoukRealtime(this WebApplication app)
+    {
+        app.UseSoukAuthentication(HubPath);
+        app.UseAuthorization();
+        return app;
+    }
+
     public static WebApplication MapSoukRealtime(this WebApplication app)
     {
         app.MapHub<RealtimeHub>(HubPath, o =>

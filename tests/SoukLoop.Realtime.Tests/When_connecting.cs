@@ -73,6 +73,25 @@ public class When_connecting(RealtimeCluster cluster)
     }
 
     [Fact]
+    public async Task A_connection_is_closed_when_its_token_expires()
+    {
+        var userId = await cluster.CreateUserAsync();
+        var shortLived = new TokenService(new JwtOptions { SigningKey = cluster.SigningKey, Lifetime = TimeSpan.FromSeconds(4) }, TimeProvider.System)
+            .Issue(userId, "short@example.test", "user");
+        await using var client = TestClient.CreateWithQueryToken(cluster.Node1, shortLived, userId);
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await client.StartAsync();
+        await client.WaitForAsync("connected");
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task Heartbeat_answers_pong_to_the_caller_only()
     {
         var userId = await cluster.CreateUserAsync();
