@@ -125,9 +125,43 @@ public class When_negotiating_an_offer(RealtimeCluster cluster) : IAsyncLifetime
         await using var late = await cluster.ConnectAsync(_stranger, cluster.Node1, "late-watcher");
         await late.InvokeAsync("offer:feed:subscribe", new { product_id = _product });
         var history = await late.WaitForAsync("offer:feed:history");
-        var entry = Assert.Single(history.GetProperty("offers").EnumerateArray());
+        var entry = Assert.Single(history.GetProperty("items").EnumerateArray());
         Assert.Equal(offerId, entry.Guid("id"));
         Assert.Equal("accepted", entry.String("status"));
+    }
+
+    [Fact]
+    public async Task Declined_withdrawn_and_expired_offers_are_updates_to_both_parties()
+    {
+        // Declined through the hub and the saga.
+        await _buyer2.InvokeAsync("offer:create", new { product_id = _product, offered_price = 60m });
+        var offer = await _seller1.WaitForAsync("offer:new");
+        await _seller1.InvokeAsync("offer:respond", new { offer_id = offer.Guid("id"), action = "decline", message = "Too low" });
+        foreach (var device in Seller.Concat(Buyer))
+            await device.WaitForAsync("offer:updated", o => o.String("status") == "declined");
+
+        // Withdrawn and expired come from REST and the scheduler; their events are published here directly.
+        foreach (var status in new[] { "withdrawn", "expired" })
+        {
+            var now = DateTime.UtcNow;
+            var snapshot = new Contracts.OfferSnapshot(Guid.NewGuid(), _product, "Vintage lamp", _buyer, _seller, Guid.NewGuid(), status, null, 65m,
+                null, 100m, "USD", "community", 1, null, now, now, null);
+            if (status == "withdrawn")
+                await cluster.Bus.Publish(new Contracts.OfferWithdrawn(snapshot.OfferId, snapshot, _buyer, now));
+            else
+                await cluster.Bus.Publish(new Contracts.OfferExpired(snapshot.OfferId, snapshot, null, now));
+            foreach (var device in Seller.Concat(Buyer))
+            {
+                var updated = await device.WaitForAsync("offer:updated", o => o.Guid("id") == snapshot.OfferId);
+                Assert.Equal(status, updated.String("status"));
+                Assert.Equal(JsonValueKind.Null, updated.GetProperty("awaiting").ValueKind);
+            }
+        }
+
+        await Task.Delay(1000);
+        Assert.All(Seller.Concat(Buyer), d => Assert.Equal(3, d.Count("offer:updated")));
+        Assert.All(Strangers, d => Assert.DoesNotContain(d.Events, e => e.Name.StartsWith("offer")));
+        Assert.Equal(0, _watcher1.Count("offer:updated"));
     }
 
     [Fact]

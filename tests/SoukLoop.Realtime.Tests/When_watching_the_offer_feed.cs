@@ -16,7 +16,7 @@ public class When_watching_the_offer_feed(RealtimeCluster cluster)
         await using var watcher = await cluster.ConnectAsync(await cluster.CreateUserAsync("Watcher"), cluster.Node1);
         await watcher.InvokeAsync("offer:feed:subscribe", new { product_id = product });
         var empty = await watcher.WaitForAsync("offer:feed:history");
-        Assert.Equal(0, empty.GetProperty("offers").GetArrayLength());
+        Assert.Equal(0, empty.GetProperty("items").GetArrayLength());
 
         // 25 offers through the hub and the real saga, one after the other so their order is known.
         var made = new List<Guid>();
@@ -31,9 +31,9 @@ public class When_watching_the_offer_feed(RealtimeCluster cluster)
         await using var late = await cluster.ConnectAsync(await cluster.CreateUserAsync("Late watcher"), cluster.Node2);
         await late.InvokeAsync("offer:feed:subscribe", new { product_id = product });
         var history = await late.WaitForAsync("offer:feed:history");
-        JsonAssert.HasExactly(history, "product_id", "offers");
+        JsonAssert.HasExactly(history, "product_id", "items");
         Assert.Equal(product, history.Guid("product_id"));
-        var ids = history.GetProperty("offers").EnumerateArray().Select(o => o.Guid("id")).ToList();
+        var ids = history.GetProperty("items").EnumerateArray().Select(o => o.Guid("id")).ToList();
         Assert.Equal(20, ids.Count);
         Assert.Equal(made.Skip(5).Reverse().ToList(), ids);
 

@@ -122,4 +122,5 @@ public record FeedOffer(
         new(o.OfferId, o.ProductId, o.OfferedPrice, o.CounterPrice, o.Currency, o.Status, o.Round, o.CreatedAt, o.UpdatedAt);
 }
 
-public record FeedHistoryEvent(Guid ProductId, IReadOnlyList<FeedOffer> Offers);
+/// <summary>The feed on subscribe: newest first, under `items` like every list of the API.</summary>
+public record FeedHistoryEvent(Guid ProductId, IReadOnlyList<FeedOffer> Items);
