@@ -5,9 +5,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MassTransit;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using SoukLoop.Contracts;
 using SoukLoop.RealtimeBench;
 
@@ -42,6 +39,7 @@ var results = new Dictionary<string, object?>
 // Warm-up: JIT, pools and the first Redis/Postgres round trips, so the baseline is an idle but warm process.
 {
     var warm = await OpenAsync(environment, node, 50, concurrency: 10);
+    await Parallel.ForEachAsync(warm, async (c, ct) => await c.Connection.InvokeAsync("heartbeat", new { }, ct));
     foreach (var c in warm)
         await c.Connection.DisposeAsync();
     await Task.Delay(2000);
@@ -53,6 +51,7 @@ Console.WriteLine($"Before: {before}");
 var connectClock = Stopwatch.StartNew();
 var clients = await OpenAsync(environment, node, options.Connections, options.ConnectConcurrency);
 var connectSeconds = connectClock.Elapsed.TotalSeconds;
+
 Console.WriteLine($"Opened {clients.Count} connections in {connectSeconds:0.0} s ({clients.Count / connectSeconds:0} per second)");
 
 await Task.Delay(TimeSpan.FromSeconds(options.SettleSeconds));
@@ -84,17 +83,23 @@ if (options.HoldSeconds > 0)
 // Fan-out: the first W connections watch one product; each published OfferMade reaches all of them as offer:feed:new.
 var watchers = clients.Take(options.Watchers).ToList();
 var received = new ConcurrentDictionary<Guid, ConcurrentBag<long>>();
+var histories = 0;
 foreach (var watcher in watchers)
 {
-    watcher.Connection.On<JsonElement>("offer:feed:new", payload =>
+    watcher.Connection.OnEvent = (target, payload, at) =>
     {
-        var at = Stopwatch.GetTimestamp();
-        if (payload.TryGetProperty("id", out var id) && id.TryGetGuid(out var offerId))
+        if (target == "offer:feed:history")
+            Interlocked.Increment(ref histories);
+        else if (target == "offer:feed:new" && payload.TryGetProperty("id", out var id) && id.TryGetGuid(out var offerId))
             received.GetOrAdd(offerId, _ => []).Add(at);
-    });
+    };
 }
 await Parallel.ForEachAsync(watchers, new ParallelOptions { MaxDegreeOfParallelism = options.ConnectConcurrency }, async (w, ct) =>
     await w.Connection.InvokeAsync("offer:feed:subscribe", new { product_id = productId }, ct));
+for (var wait = 0; Volatile.Read(ref histories) < watchers.Count && wait < 600; wait++)
+    await Task.Delay(100);
+if (Volatile.Read(ref histories) < watchers.Count)
+    throw new InvalidOperationException($"Only {histories} of {watchers.Count} watchers got offer:feed:history.");
 Console.WriteLine($"{watchers.Count} watchers subscribed to product {productId}");
 
 var bus = environment.CreateBus();
@@ -106,6 +111,7 @@ try
 
     var latenciesMs = new List<double>();
     var completeMs = new List<double>();
+    var firstMs = new List<double>();
     var lost = 0;
     for (var i = 0; i < options.Events; i++)
     {
@@ -113,6 +119,8 @@ try
         var stamps = received.TryGetValue(offerId, out var bag) ? bag.ToArray() : [];
         lost += watchers.Count - stamps.Length;
         latenciesMs.AddRange(stamps.Select(s => Stopwatch.GetElapsedTime(published, s).TotalMilliseconds));
+        if (stamps.Length > 0)
+            firstMs.Add(Stopwatch.GetElapsedTime(published, stamps.Min()).TotalMilliseconds);
         if (complete)
             completeMs.Add(Stopwatch.GetElapsedTime(published, stamps.Max()).TotalMilliseconds);
         await Task.Delay(options.EventGapMilliseconds);
@@ -125,10 +133,12 @@ try
         deliveries = latenciesMs.Count,
         lost_deliveries = lost,
         publish_to_receive_ms = Stats.Of(latenciesMs),
+        publish_to_first_watcher_ms = Stats.Of(firstMs),
         publish_to_last_watcher_ms = Stats.Of(completeMs)
     };
     results["fan_out"] = fanOut;
     Console.WriteLine($"Fan-out to {watchers.Count} watchers, {options.Events} events: publish → receive {fanOut.publish_to_receive_ms}");
+    Console.WriteLine($"  publish → first watcher {fanOut.publish_to_first_watcher_ms}");
     Console.WriteLine($"  publish → last watcher {fanOut.publish_to_last_watcher_ms}; lost deliveries: {lost}");
 }
 finally
@@ -152,24 +162,12 @@ return 0;
 static async Task<List<BenchClient>> OpenAsync(BenchEnvironment environment, RealtimeNode node, int count, int concurrency)
 {
     var clients = new ConcurrentBag<BenchClient>();
+    var ws = new Uri(node.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal));
     await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (_, ct) =>
     {
         var userId = Guid.NewGuid();
-        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var connection = new HubConnectionBuilder()
-            .WithUrl($"{node.BaseUrl}/hubs/realtime?access_token={Uri.EscapeDataString(environment.TokenFor(userId))}", o =>
-            {
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-            })
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = null)
-            .Build();
-        // No client keep-alive timeout surprises during a long idle phase.
-        connection.ServerTimeout = TimeSpan.FromMinutes(10);
-        connection.On<JsonElement>("connected", _ => connected.TrySetResult());
-        await connection.StartAsync(ct);
-        await connected.Task.WaitAsync(TimeSpan.FromSeconds(60), ct);
-        clients.Add(new BenchClient(userId, connection));
+        var uri = new Uri(ws, $"/hubs/realtime?access_token={Uri.EscapeDataString(environment.TokenFor(userId))}");
+        clients.Add(new BenchClient(userId, await RawHubClient.ConnectAsync(uri, ct)));
     });
     return [.. clients];
 }
@@ -193,4 +191,4 @@ static async Task<(long Published, Guid OfferId, bool Complete)> PublishAndWaitA
 // The machine is shared: the 1/5/15-minute load averages say how busy it was while the figures were taken.
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-record BenchClient(Guid UserId, HubConnection Connection);
+record BenchClient(Guid UserId, RawHubClient Connection);
