@@ -71,7 +71,7 @@ public sealed class RealtimeHub(
         var request = HubRequests.Parse<ConversationRequest>(payload);
         var conversationId = HubRequests.Required(request.ConversationId, "conversation_id");
         await Member(conversationId);
-        await Groups.AddToGroupAsync(Context.ConnectionId, Audience.Conversation(conversationId));
+        await JoinGroupAsync(Audience.Conversation(conversationId));
         await publish.Publish(new MarkConversationRead(conversationId, UserId), Context.ConnectionAborted);
     }
 
@@ -172,7 +172,7 @@ public sealed class RealtimeHub(
         if (!await directory.ProductExistsAsync(productId, Context.ConnectionAborted))
             throw new HubRequestException("product_not_found", "The product does not exist.");
         // Join first: an offer made meanwhile shows up in the history, as offer:feed:new, or both (same id) — never in neither.
-        await Groups.AddToGroupAsync(Context.ConnectionId, Audience.Product(productId));
+        await JoinGroupAsync(Audience.Product(productId));
         var history = await feed.HistoryAsync(productId);
         await Clients.Caller.SendAsync(ServerEvents.OfferFeedHistory, new FeedHistoryEvent(productId, history));
     }
@@ -183,6 +183,24 @@ public sealed class RealtimeHub(
         var request = HubRequests.Parse<FeedRequest>(payload);
         var productId = HubRequests.Required(request.ProductId, "product_id");
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, Audience.Product(productId));
+    }
+
+    /// <summary>
+    /// Joins a group; when the backplane cannot subscribe (Redis timeout) the join is rolled back, so the caller gets
+    /// an error and may simply try again (the Redis lifetime manager would otherwise keep a member without a subscription).
+    /// </summary>
+    async Task JoinGroupAsync(string group)
+    {
+        try
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        }
+        catch (Exception)
+        {
+            try { await Groups.RemoveFromGroupAsync(Context.ConnectionId, group); }
+            catch (Exception) { /* the original failure is the one to report */ }
+            throw;
+        }
     }
 
     async Task<ConversationDirectory.Participants> Member(Guid conversationId) =>
