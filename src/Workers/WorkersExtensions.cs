@@ -1,6 +1,7 @@
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Scheduling;
 using SoukLoop.Workers.Offers;
+using SoukLoop.Workers.Support;
 using SoukLoop.ServiceDefaults;
 
 namespace SoukLoop.Workers;
@@ -9,12 +10,15 @@ public static class WorkersExtensions
 {
     public static WebApplicationBuilder AddSoukWorkers(this WebApplicationBuilder builder)
     {
+        builder.AddSoukTelemetry("souk-workers");
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukMessaging(builder.Configuration, x =>
         {
             x.AddPostgresScheduler(builder.Configuration);
             x.AddOffers(builder.Configuration);
+            x.AddFaultRecording();
+            x.AddStateMachineGraphs();
         });
         return builder;
     }

@@ -185,6 +185,7 @@ public class OfferStateMachine : MassTransitStateMachine<OfferState>
             When(GetOffer).RespondStatus());
 
         ConnectEventObserver(timeline);
+        ConnectStateObserver(new OfferOutcomeObserver());
     }
 
     public State Pending { get; private set; } = null!;
