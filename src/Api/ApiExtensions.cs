@@ -1,4 +1,5 @@
 using SoukLoop.Api.Offers;
+using SoukLoop.Api.Support;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SoukLoop.Api.Features.Auth;
@@ -18,11 +19,17 @@ public static class ApiExtensions
 
     public static WebApplicationBuilder AddSoukApi(this WebApplicationBuilder builder)
     {
+        builder.AddSoukTelemetry("souk-api");
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukAuth(builder.Configuration, builder.Environment);
         builder.Services.AddOfferEndpoints(builder.Configuration);
-        builder.Services.AddSoukMessaging(builder.Configuration, x => x.AddOfferRequestClients());
+        builder.Services.AddSupport(builder.Configuration);
+        builder.Services.AddSoukMessaging(builder.Configuration, x =>
+        {
+            x.AddOfferRequestClients();
+            x.AddSupportRequestClients();
+        });
 
         var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
@@ -47,6 +54,7 @@ public static class ApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // 404 unknown route, 405 wrong method, 415 … as problem+json
+        app.UseSupportConsole();
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
@@ -61,7 +69,9 @@ public static class ApiExtensions
         api.MapUsers();
         api.MapProducts();
         api.MapOffers();
+        api.MapSupport();
         app.MapSoukOpenApi();
+        app.MapSoukMetrics();
         return app;
     }
 }
