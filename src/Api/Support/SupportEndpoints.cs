@@ -4,6 +4,7 @@ using System.Text.Json;
 using MassTransit;
 using MassTransit.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SoukLoop.Api.Infrastructure;
@@ -66,8 +67,9 @@ public static class SupportEndpoints
     }
 
     public static async Task<Results<Ok<SupportOfferPage>, ValidationProblem>> ListOffers(SoukDbContext db, IOptions<SupportOptions> options,
-        TimeProvider time, string? state, bool? stuck, Guid? buyerId, Guid? sellerId, Guid? userId, Guid? productId, DateTimeOffset? from,
-        DateTimeOffset? to, int? page, int? perPage, CancellationToken cancellationToken)
+        TimeProvider time, string? state, bool? stuck, [FromQuery(Name = "buyer_id")] Guid? buyerId, [FromQuery(Name = "seller_id")] Guid? sellerId,
+        [FromQuery(Name = "user_id")] Guid? userId, [FromQuery(Name = "product_id")] Guid? productId, DateTimeOffset? from, DateTimeOffset? to,
+        int? page, [FromQuery(Name = "per_page")] int? perPage, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         string? stateName = null;

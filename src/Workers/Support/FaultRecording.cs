@@ -45,7 +45,16 @@ public sealed class FaultRecorder<T>(SoukDbContext db, FaultCorrelation<T> corre
     public async Task Consume(ConsumeContext<Fault<T>> context)
     {
         var fault = context.Message;
-        var exception = fault.Exceptions?.FirstOrDefault();
+        // The saga wraps what went wrong (EventExecutionException …): support wants the root cause, with the whole chain's stack.
+        var outer = fault.Exceptions?.FirstOrDefault();
+        var exception = outer;
+        var chain = new List<ExceptionInfo>();
+        for (var e = outer; e != null; e = e.InnerException)
+        {
+            chain.Add(e);
+            exception = e;
+        }
+        var stackTrace = chain.Count == 0 ? null : string.Join("\n--- inner ---\n", chain.Select(e => $"{e.ExceptionType}: {e.Message}\n{e.StackTrace}"));
         var id = context.MessageId ?? NewId.NextGuid();
         var correlationId = fault.Message is { } message ? correlation.Correlate(message) : null;
         var body = fault.Message is null ? null : JsonSerializer.Serialize(fault.Message, SystemTextJsonMessageSerializer.Options);
@@ -56,7 +65,7 @@ public sealed class FaultRecorder<T>(SoukDbContext db, FaultCorrelation<T> corre
             INSERT INTO message_faults (id, faulted_message_id, correlation_id, message_type, destination, exception_type,
                                         exception_message, stack_trace, message_body, at)
             VALUES ({id}, {fault.FaultedMessageId ?? Guid.Empty}, {correlationId}, {MessageUrn.ForTypeString<T>()}, {destination},
-                    {exception?.ExceptionType ?? "unknown"}, {exception?.Message ?? ""}, {exception?.StackTrace}, {body}, {at})
+                    {exception?.ExceptionType ?? "unknown"}, {exception?.Message ?? ""}, {stackTrace}, {body}, {at})
             ON CONFLICT (id) DO NOTHING
             """, context.CancellationToken);
 

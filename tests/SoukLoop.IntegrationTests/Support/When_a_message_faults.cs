@@ -32,8 +32,10 @@ public class When_a_message_faults(SupportFixture system)
         Assert.Equal("urn:message:SoukLoop.Contracts:CounterOffer", fault.Str("message_type"));
         Assert.EndsWith("/offer-state", fault.Str("destination"));
         Assert.Equal(id.ToString(), fault.Str("correlation_id"));
-        Assert.Contains("DbUpdateException", fault.Str("exception_type"));
-        Assert.NotNull(fault.Str("stack_trace"));
+        // The root cause, with the whole chain in the stack trace.
+        Assert.Equal("Npgsql.PostgresException", fault.Str("exception_type"));
+        Assert.Contains("foreign key", fault.Str("exception_message"));
+        Assert.Contains("DbUpdateException", fault.Str("stack_trace"));
         Assert.Contains("\"counterPrice\":80", fault.Str("message_body"));
         Assert.False(fault.GetProperty("resolved").GetBoolean());
         Assert.Equal("Pending", detail.GetProperty("saga").Str("state"));

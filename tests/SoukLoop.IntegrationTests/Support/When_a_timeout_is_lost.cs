@@ -52,7 +52,9 @@ public class When_a_timeout_is_lost(LostTimeoutFixture system) : IClassFixture<L
         var actions = detail.Items("timeline").Select(e => (e.Str("action"), e.Str("state_after"), e.Str("actor_id"))).ToList();
         Assert.Contains(("RearmOfferExpiry", "Pending", support.Id.ToString()), actions);
         Assert.Equal(("ExpirationTimeout.Received", "Expired", null), actions.Last());
-        Assert.Equal("fired", detail.GetProperty("scheduled_timeout").Str("status"));
+        // The timeout that fired is the re-armed one; the saga forgot its token when it received it.
+        var rearmedToken = rearmed.GetProperty("saga").Str("expiration_token_id");
+        Assert.Equal("fired", Assert.Single(detail.Items("timeouts"), t => t.Str("token_id") == rearmedToken).Str("status"));
         Assert.Empty(detail.Items("stuck_reasons"));
     }
 }

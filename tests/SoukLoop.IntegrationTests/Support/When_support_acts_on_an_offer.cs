@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 
 namespace SoukLoop.IntegrationTests.Support;
@@ -21,7 +22,13 @@ public class When_support_acts_on_an_offer(SupportFixture system)
         Assert.Equal(("ExpireOffer", "Pending", "Expired"), (entry.Str("action"), entry.Str("state_before"), entry.Str("state_after")));
         Assert.Equal(support.Id.ToString(), entry.Str("actor_id"));
         Assert.Equal("Buyer asked by phone to cancel (ticket 42)", entry.Str("detail"));
-        Assert.Equal("cancelled", detail.GetProperty("scheduled_timeout").Str("status"));
+        // Closing unschedules the timeout: the saga forgets its token, the row is cancelled.
+        Assert.Equal(JsonValueKind.Null, detail.GetProperty("scheduled_timeout").ValueKind);
+        Assert.Null(detail.GetProperty("saga").Str("expiration_token_id"));
+        await using var db = system.NewDbContext();
+        var rows = await OfferApi.Eventually(() => db.ScheduledMessages.AsNoTracking().Where(s => s.CorrelationId == id).ToListAsync(),
+            r => r.Count == 1 && r[0].CancelledAt != null, TimeSpan.FromSeconds(10));
+        Assert.NotNull(Assert.Single(rows).CancelledAt);
 
         // The parties see it like any expiry.
         var (_, offer) = await seller.Send(HttpMethod.Get, $"/api/v1/offers/{id}");
