@@ -79,7 +79,7 @@ public class When_support_uses_the_console(BrowserFixture system) : IClassFixtur
 
         // Find the offer by its id.
         await page.GetByLabel("Find offers by").SelectOptionAsync("offer");
-        await page.GetByLabel("Id").FillAsync(id.ToString());
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Id", Exact = true }).FillAsync(id.ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         await Expect(page.Locator("#offer-state")).ToHaveTextAsync("Countered");
         await Expect(page.Locator("#saga tr[data-field=version] td")).ToHaveTextAsync("2");
@@ -111,14 +111,14 @@ public class When_support_uses_the_console(BrowserFixture system) : IClassFixtur
 
         // The same offer by user id and by product id.
         await page.GetByLabel("Find offers by").SelectOptionAsync("user");
-        await page.GetByLabel("Id").FillAsync(buyer.Id.ToString());
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Id", Exact = true }).FillAsync(buyer.Id.ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         await Expect(page.Locator("#list-rows tr")).ToHaveCountAsync(1);
         await Expect(page.Locator("#list-rows tr")).ToContainTextAsync("Expired");
         await page.GetByLabel("Find offers by").SelectOptionAsync("product");
-        await page.GetByLabel("Id").FillAsync(product.Id.ToString());
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Id", Exact = true }).FillAsync(product.Id.ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = new Regex("^Offers on product") })).ToContainTextAsync("(1)");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^Offers on product") })).ToContainTextAsync("(1)");
         await page.GetByRole(AriaRole.Link, new() { Name = id.ToString() }).ClickAsync();
         await Expect(page.Locator("#offer-state")).ToHaveTextAsync("Expired");
 
