@@ -58,6 +58,7 @@ public static class ApiExtensions
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
+        app.UseSupportRouteHiding();
         app.UseAuthorization();
         return app;
     }

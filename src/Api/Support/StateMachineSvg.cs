@@ -12,7 +12,7 @@ namespace SoukLoop.Api.Support;
 /// </summary>
 public static class StateMachineSvg
 {
-    const double BoxWidth = 160, BoxHeight = 46, ColumnGap = 330, RowGap = 92, Margin = 40;
+    const double BoxWidth = 160, BoxHeight = 46, ColumnGap = 380, RowGap = 92, Margin = 40;
 
     public static string Render(StateMachineGraphInfo machine, string? highlight)
     {
@@ -40,6 +40,7 @@ public static class StateMachineSvg
         svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Margin}" y="{Margin - 8}" font-size="15" font-weight="bold" fill="#263238">{X(machine.MachineType)}</text>""");
 
         var labels = new StringBuilder();
+        var labelled = new HashSet<(string To, string Label)>();
         foreach (var pair in moves.GroupBy(t => (t.From, t.To)))
         {
             if (!position.TryGetValue(pair.Key.From, out var a) || !position.TryGetValue(pair.Key.To, out var b))
@@ -47,7 +48,9 @@ public static class StateMachineSvg
             var error = pair.All(t => t.Kind == "on_error");
             var label = string.Join(", ", pair.Select(t => t.Kind == "on_error" ? $"{t.Event} ({t.Exception})" : t.Event).Distinct());
             var reverse = moves.Any(t => t.From == pair.Key.To && t.To == pair.Key.From);
-            Edge(svg, labels, a, b, label, error, reverse, pair.Key.From, pair.Key.To);
+            // Arrows into one state with the same events (Pending and Countered into Accepted…) share one label.
+            var showLabel = labelled.Add((pair.Key.To, label));
+            Edge(svg, showLabel ? labels : new StringBuilder(), a, b, label, error, reverse, pair.Key.From, pair.Key.To);
         }
 
         foreach (var state in states)
@@ -101,8 +104,8 @@ public static class StateMachineSvg
         }
         svg.Append(CultureInfo.InvariantCulture, $"""<path class="transition" data-from="{X(from)}" data-to="{X(to)}" d="M{x1:0.#},{y1:0.#} Q{cx:0.#},{cy:0.#} {x2:0.#},{y2:0.#}" fill="none" stroke="{color}" stroke-width="1.4"{(error ? " stroke-dasharray=\"6,4\"" : "")} marker-end="url(#{marker})"/>""");
 
-        // The label sits on the curve, a little past the middle, on a white backing.
-        const double t = 0.55;
+        // The label sits on the curve, nearer the target (where arrows to different states are apart), on a white backing.
+        var t = Math.Abs(a.X - b.X) < 1 ? 0.5 : 0.7;
         var lx = (1 - t) * (1 - t) * x1 + 2 * (1 - t) * t * cx + t * t * x2;
         var ly = (1 - t) * (1 - t) * y1 + 2 * (1 - t) * t * cy + t * t * y2;
         var w = label.Length * 6.3 + 8;

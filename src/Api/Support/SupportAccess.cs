@@ -18,6 +18,24 @@ public static class SupportAccess
     public static TBuilder SupportOnly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(AuthExtensions.SupportPolicy).WithMetadata(new SupportOnlyMetadata());
 
+    /// <summary>
+    /// After authentication: a request under <c>/api/v1/support</c> that matched no support endpoint (a wrong method
+    /// answers 405 elsewhere) is a plain 404 for anyone without the role, so not even the method gives a route away.
+    /// </summary>
+    public static WebApplication UseSupportRouteHiding(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api/v1/support")
+                && context.GetEndpoint()?.Metadata.GetMetadata<SupportOnlyMetadata>() == null
+                && !context.User.HasClaim("role", "support"))
+                return ProblemConventions.WriteAsync(context, StatusCodes.Status404NotFound, ProblemCodes.NotFound,
+                    $"Nothing is found at {context.Request.Method} {context.Request.Path}.");
+            return next(context);
+        });
+        return app;
+    }
+
     public static IServiceCollection AddSupportAccess(this IServiceCollection services) =>
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, HiddenRouteAuthorizationResultHandler>();
 }

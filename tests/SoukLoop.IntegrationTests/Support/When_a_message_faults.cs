@@ -37,7 +37,7 @@ public class When_a_message_faults(SupportFixture system)
         Assert.Contains("foreign key", fault.Str("exception_message"));
         Assert.Contains("DbUpdateException", fault.Str("stack_trace"));
         var body = System.Text.Json.JsonDocument.Parse(fault.Str("message_body")!).RootElement;
-        Assert.Equal((id, 80m), (body.GetProperty("offerId").GetGuid(), body.GetProperty("counterPrice").GetDecimal()));
+        Assert.Equal((id, 80m), (body.GetProperty("offerId").GetGuid(), decimal.Parse(body.GetProperty("counterPrice").ToString(), System.Globalization.CultureInfo.InvariantCulture)));
         Assert.False(fault.GetProperty("resolved").GetBoolean());
         Assert.Equal("Pending", detail.GetProperty("saga").Str("state"));
         Assert.Contains(detail.Items("stuck_reasons"), r => r.Str("code") == "unresolved_fault");

@@ -64,6 +64,19 @@ public class When_someone_without_the_support_role_calls_the_support_api(Support
         Assert.StartsWith("Nothing is found at POST /api/v1/support/", hidden.GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("DELETE", "/api/v1/support/offers")]
+    [InlineData("PUT", "/api/v1/support/state-machines")]
+    [InlineData("GET", "/api/v1/support/faults/00000000-0000-0000-0000-000000000001/redrive")]
+    public async Task Should_not_give_a_route_away_by_its_methods(string method, string path)
+    {
+        var user = await system.CreateUserAsync();
+        var (status, problem) = await user.Send(new HttpMethod(method), path);
+        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (status, problem.Code()));
+        (status, problem) = await system.Anonymous(new HttpMethod(method), path);
+        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (status, problem.Code()));
+    }
+
     [Fact]
     public async Task Should_let_the_support_role_in()
     {

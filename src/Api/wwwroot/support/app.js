@@ -120,7 +120,10 @@ async function diagram(target, state) {
   const path = "/support/offers/state-machine.svg" + (state ? "?highlight=" + encodeURIComponent(state) : "");
   const r = await call("GET", path);
   // Our own API's SVG, generated from the state machine: shown inline so the current state can be styled and read.
-  if (r.ok) target.innerHTML = r.data; else target.textContent = problemText(r);
+  if (!r.ok) { target.textContent = problemText(r); return; }
+  target.innerHTML = r.data;
+  const svg = target.querySelector("svg");
+  if (svg) { svg.setAttribute("width", "100%"); svg.removeAttribute("height"); }
 }
 
 function fields(table, object) {
