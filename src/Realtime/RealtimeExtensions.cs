@@ -7,6 +7,7 @@ public static class RealtimeExtensions
 {
     public static WebApplicationBuilder AddSoukRealtime(this WebApplicationBuilder builder)
     {
+        builder.AddSoukTelemetry("souk-realtime");
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukAuth(builder.Configuration, builder.Environment);
@@ -16,6 +17,7 @@ public static class RealtimeExtensions
 
     public static WebApplication MapSoukRealtime(this WebApplication app)
     {
+        app.MapSoukMetrics();
         return app;
     }
 }
