@@ -119,6 +119,8 @@ public class SystemFixture : IAsyncLifetime
         yield return ("Scheduler:PollInterval", "00:00:00.200");
     }
 
+    static readonly TimeSpan WorkersStartTimeout = TimeSpan.FromSeconds(180);
+
     /// <summary>Extra settings for the in-process Api (e.g. Support:StuckGrace).</summary>
     protected virtual IEnumerable<(string Key, string Value)> ApiSettings() => [];
 
@@ -165,7 +167,8 @@ public class SystemFixture : IAsyncLifetime
         _workers.BeginErrorReadLine();
 
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Generous: on a loaded 2-core machine several fixtures start their Workers at once.
+        var deadline = DateTime.UtcNow.Add(WorkersStartTimeout);
         while (DateTime.UtcNow < deadline)
         {
             if (_workers.HasExited)
@@ -181,7 +184,7 @@ public class SystemFixture : IAsyncLifetime
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException("The Workers process did not become ready within 60 s.");
+        throw new TimeoutException($"The Workers process did not become ready within {WorkersStartTimeout.TotalSeconds:0} s (log: {WorkersLog}).");
     }
 
     /// <summary>Kills the Workers process outright, the way a crash would.</summary>

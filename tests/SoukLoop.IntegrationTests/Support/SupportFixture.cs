@@ -8,11 +8,13 @@ using SoukLoop.Persistence.Model;
 namespace SoukLoop.IntegrationTests.Support;
 
 /// <summary>
-/// The whole system for the support tests: short stuck thresholds, and an in-memory trace exporter in the Api so a test
-/// can read the REST call's span.
+/// The whole system for the support tests: the Api on a real Kestrel socket (a browser must reach it), short stuck
+/// thresholds, and an in-memory trace exporter in the Api so a test can read the REST call's span.
 /// </summary>
 public class SupportFixture : SystemFixture
 {
+    protected override bool ApiOnKestrel => true;
+
     public List<Activity> ApiSpans { get; } = [];
 
     protected override IEnumerable<(string Key, string Value)> ApiSettings() =>

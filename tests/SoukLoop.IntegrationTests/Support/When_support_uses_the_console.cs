@@ -5,17 +5,12 @@ using static Microsoft.Playwright.Assertions;
 
 namespace SoukLoop.IntegrationTests.Support;
 
-/// <summary>The Api on a real Kestrel socket, so a browser can reach it.</summary>
-public class BrowserFixture : SupportFixture
-{
-    protected override bool ApiOnKestrel => true;
-}
-
 /// <summary>
 /// The support console in Debian's Chromium, driven by Playwright (no browser download: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD,
 /// /usr/bin/chromium, installed by scripts/test.sh). The test reads the page as a person would.
 /// </summary>
-public class When_support_uses_the_console(BrowserFixture system) : IClassFixture<BrowserFixture>, IAsyncLifetime
+[Collection(SupportCollection.Name)]
+public class When_support_uses_the_console(SupportFixture system) : IAsyncLifetime
 {
     const string Chromium = "/usr/bin/chromium";
     IPlaywright _playwright = null!;
