@@ -21,6 +21,8 @@ public class When_support_uses_the_console(SupportFixture system) : IAsyncLifeti
         if (!File.Exists(Chromium))
             throw new InvalidOperationException($"{Chromium} is missing: run the tests with scripts/test.sh (it installs Debian's chromium).");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        // A loaded 2-core machine runs the Api, the Workers and the browser at once: wait like a patient person.
+        SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -43,6 +45,7 @@ public class When_support_uses_the_console(SupportFixture system) : IAsyncLifeti
     async Task<IPage> SignedInPageAsync(string email, string password)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync(new Uri(system.ApiAddress, "/support").ToString());
         await page.GetByLabel("Email").FillAsync(email);
