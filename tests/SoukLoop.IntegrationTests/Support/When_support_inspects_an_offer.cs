@@ -33,8 +33,10 @@ public class When_support_inspects_an_offer(SupportFixture system)
         Assert.Null(timeout.Str("cancelled_at"));
         Assert.Equal(DateTime.Parse(saga.Str("expires_at")!).ToUniversalTime(), DateTime.Parse(timeout.Str("due_at")!).ToUniversalTime(),
             TimeSpan.FromMilliseconds(1));
-        // The first timeout was cancelled when the counter re-armed the expiry.
-        Assert.Contains(detail.Items("timeouts"), t => t.Str("status") == "cancelled");
+        // The first timeout is cancelled when the counter re-arms the expiry (the scheduler consumes the cancel shortly after).
+        var (_, later) = await OfferApi.Eventually(() => support.Get($"/api/v1/support/offers/{id}"),
+            r => r.Body.Items("timeouts").Any(t => t.Str("status") == "cancelled"), TimeSpan.FromSeconds(20));
+        Assert.Contains(later.Items("timeouts"), t => t.Str("status") == "cancelled" && !t.GetProperty("current").GetBoolean());
 
         var timeline = detail.Items("timeline").ToList();
         Assert.Equal(["MakeOffer", "CounterOffer"], timeline.Select(e => e.Str("action")));
