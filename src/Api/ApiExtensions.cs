@@ -1,5 +1,6 @@
 using SoukLoop.Api.Conversations;
 using SoukLoop.Api.Offers;
+using SoukLoop.Api.Support;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SoukLoop.Api.Features.Auth;
@@ -19,15 +20,18 @@ public static class ApiExtensions
 
     public static WebApplicationBuilder AddSoukApi(this WebApplicationBuilder builder)
     {
+        builder.AddSoukTelemetry("souk-api");
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukAuth(builder.Configuration, builder.Environment);
         builder.Services.AddOfferEndpoints(builder.Configuration);
         builder.Services.AddConversationEndpoints(builder.Configuration);
+        builder.Services.AddSupport(builder.Configuration);
         builder.Services.AddSoukMessaging(builder.Configuration, x =>
         {
             x.AddOfferRequestClients();
             x.AddConversationRequestClients();
+            x.AddSupportRequestClients();
         });
 
         var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
@@ -53,9 +57,11 @@ public static class ApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // 404 unknown route, 405 wrong method, 415 … as problem+json
+        app.UseSupportConsole();
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
+        app.UseSupportRouteHiding();
         app.UseAuthorization();
         app.UseRateLimiter(); // after authentication: the send budget is per user
         return app;
@@ -69,7 +75,9 @@ public static class ApiExtensions
         api.MapProducts();
         api.MapOffers();
         api.MapConversations();
+        api.MapSupport();
         app.MapSoukOpenApi();
+        app.MapSoukMetrics();
         return app;
     }
 }

@@ -95,6 +95,8 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         {
             e.ToTable("offer_timeline");
             e.HasIndex(x => new { x.OfferId, x.Id }).HasDatabaseName("ix_offer_timeline_offer");
+            // Support finds an offer's undelivered outbox rows through the message that produced them.
+            e.HasIndex(x => x.MessageId).HasDatabaseName("ix_offer_timeline_message");
             e.Property(x => x.Price).HasPrecision(12, 2);
             e.Property(x => x.Action).HasMaxLength(60);
         });
@@ -155,6 +157,7 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         {
             e.HasIndex(x => x.CorrelationId);
             e.HasIndex(x => x.At);
+            e.Property(x => x.RedriveReason).HasMaxLength(500);
         });
     }
 }

@@ -19,6 +19,7 @@ public static class RealtimeExtensions
 
     public static WebApplicationBuilder AddSoukRealtime(this WebApplicationBuilder builder)
     {
+        builder.AddSoukTelemetry("souk-realtime");
         var configuration = builder.Configuration;
         builder.Services.AddSoukPersistence(configuration);
         builder.Services.AddSoukHealthChecks(configuration);
@@ -125,6 +126,8 @@ public static class RealtimeExtensions
                     thread_count = process.Threads.Count
                 });
             }).AllowAnonymous();
+
+        app.MapSoukMetrics();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using SoukLoop.Persistence;
 using SoukLoop.Persistence.Scheduling;
 using SoukLoop.Workers.Messaging;
 using SoukLoop.Workers.Offers;
+using SoukLoop.Workers.Support;
 using SoukLoop.ServiceDefaults;
 
 namespace SoukLoop.Workers;
@@ -10,6 +11,7 @@ public static class WorkersExtensions
 {
     public static WebApplicationBuilder AddSoukWorkers(this WebApplicationBuilder builder)
     {
+        builder.AddSoukTelemetry("souk-workers");
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukMessaging(builder.Configuration, x =>
@@ -17,6 +19,8 @@ public static class WorkersExtensions
             x.AddPostgresScheduler(builder.Configuration);
             x.AddOffers(builder.Configuration);
             x.AddConversationMessaging();
+            x.AddFaultRecording();
+            x.AddStateMachineGraphs();
         });
         return builder;
     }

@@ -104,6 +104,11 @@ namespace SoukLoop.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("message_type");
 
+                    b.Property<string>("RedriveReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("redrive_reason");
+
                     b.Property<DateTime?>("RedrivenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("redriven_at");
@@ -619,6 +624,9 @@ namespace SoukLoop.Persistence.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_offer_timeline");
+
+                    b.HasIndex("MessageId")
+                        .HasDatabaseName("ix_offer_timeline_message");
 
                     b.HasIndex("OfferId", "Id")
                         .HasDatabaseName("ix_offer_timeline_offer");
