@@ -1,6 +1,8 @@
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Scheduling;
+using SoukLoop.Workers.Notifications;
 using SoukLoop.Workers.Offers;
+using SoukLoop.Workers.Payments;
 using SoukLoop.ServiceDefaults;
 
 namespace SoukLoop.Workers;
@@ -15,6 +17,8 @@ public static class WorkersExtensions
         {
             x.AddPostgresScheduler(builder.Configuration);
             x.AddOffers(builder.Configuration);
+            x.AddPayments(builder.Configuration);
+            x.AddNotifications(builder.Configuration);
         });
         return builder;
     }
