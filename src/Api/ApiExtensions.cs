@@ -1,4 +1,6 @@
+using SoukLoop.Api.Devices;
 using SoukLoop.Api.Offers;
+using SoukLoop.Api.Payments;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SoukLoop.Api.Features.Auth;
@@ -22,7 +24,12 @@ public static class ApiExtensions
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukAuth(builder.Configuration, builder.Environment);
         builder.Services.AddOfferEndpoints(builder.Configuration);
-        builder.Services.AddSoukMessaging(builder.Configuration, x => x.AddOfferRequestClients());
+        builder.Services.AddPaymentEndpoints(builder.Configuration);
+        builder.Services.AddSoukMessaging(builder.Configuration, x =>
+        {
+            x.AddOfferRequestClients();
+            x.AddPaymentRequestClients();
+        });
 
         var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
@@ -61,6 +68,8 @@ public static class ApiExtensions
         api.MapUsers();
         api.MapProducts();
         api.MapOffers();
+        api.MapPayments();
+        api.MapDevices();
         app.MapSoukOpenApi();
         return app;
     }

@@ -100,7 +100,7 @@ public class SystemFixture : IAsyncLifetime
         await RabbitManagement(HttpMethod.Delete, $"/api/vhosts/{VirtualHost}");
     }
 
-    IEnumerable<(string Key, string Value)> Settings()
+    protected virtual IEnumerable<(string Key, string Value)> Settings()
     {
         yield return ("ConnectionStrings:Postgres", ConnectionString);
         yield return ("ConnectionStrings:Redis", TestEnvironment.Redis);
@@ -155,6 +155,8 @@ public class SystemFixture : IAsyncLifetime
         }
         throw new TimeoutException("The Workers process did not become ready within 60 s.");
     }
+
+    public bool WorkersRunning => _workers is { HasExited: false };
 
     /// <summary>Kills the Workers process outright, the way a crash would.</summary>
     public void KillWorkers()
