@@ -70,11 +70,11 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
 
     void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/payment_intents", (HttpContext http) => Api(http, CreateIntent));
+        app.MapPost("/v1/payment_intents", (HttpContext http, CancellationToken _) => Api(http, CreateIntent));
         app.MapGet("/v1/payment_intents/{id}", (HttpContext http, string id) => Api(http, _ => Task.FromResult(GetIntent(id))));
         app.MapPost("/v1/payment_intents/{id}/cancel", (HttpContext http, string id) => Api(http, form => CancelIntent(id, form)));
         app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext http, string id) => Api(http, form => ConfirmIntent(id, form)));
-        app.MapPost("/v1/transfers", (HttpContext http) => Api(http, CreateTransfer));
+        app.MapPost("/v1/transfers", (HttpContext http, CancellationToken _) => Api(http, CreateTransfer));
         app.MapGet("/v1/transfers/{id}", (HttpContext http, string id) => Api(http, _ => Task.FromResult(
             _transfers.TryGetValue(id, out var t) ? (200, t.ToJsonString()) : Missing("transfer", id, "transfer"))));
 
@@ -103,11 +103,11 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
 
         var form = new Dictionary<string, string>(StringComparer.Ordinal);
         if (request.HasFormContentType)
-            foreach (var (key, value) in await request.ReadFormAsync())
-                form[key] = value.ToString();
+            foreach (var (name, value) in await request.ReadFormAsync())
+                form[name] = value.ToString();
         else if (HttpMethods.IsGet(request.Method))
-            foreach (var (key, value) in request.Query)
-                form[key] = value.ToString();
+            foreach (var (name, value) in request.Query)
+                form[name] = value.ToString();
 
         var key = request.Headers["Idempotency-Key"].ToString();
         if (!HttpMethods.IsPost(request.Method) || string.IsNullOrEmpty(key))
