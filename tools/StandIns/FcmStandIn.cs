@@ -27,6 +27,7 @@ public record FcmReceived(DateTime At, string Project, string Token, JsonObject 
 public sealed class FcmStandIn
 {
     const string Scope = "https://www.googleapis.com/auth/firebase.messaging";
+    public const string GoogleTokenAudience = "https://oauth2.googleapis.com/token";
     readonly RSA _key;
     readonly string _clientEmail;
     readonly string? _keyId;
@@ -145,8 +146,11 @@ public sealed class FcmStandIn
             return (header, claims, "Invalid issuer: not this service account.");
         if (((string?)claims["scope"] ?? "").Split(' ').All(s => s != Scope))
             return (header, claims, "The assertion does not ask for the firebase.messaging scope.");
-        if ((string?)claims["aud"] != audience)
-            return (header, claims, $"Invalid JWT audience: expected {audience}.");
+        // Google documents the audience of a token request as always https://oauth2.googleapis.com/token (its libraries send
+        // that even to another token endpoint); this endpoint's own URL is taken as well.
+        var aud = (string?)claims["aud"];
+        if (aud != GoogleTokenAudience && aud != audience)
+            return (header, claims, $"Invalid JWT audience: expected {GoogleTokenAudience} or {audience}.");
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var iat = claims["iat"]?.GetValue<long>() ?? 0;
         var exp = claims["exp"]?.GetValue<long>() ?? 0;

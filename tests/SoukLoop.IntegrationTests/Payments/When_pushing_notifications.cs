@@ -175,7 +175,7 @@ public class When_pushing_notifications(PaymentsFixture system)
         Assert.Equal(system.ServiceAccount.PrivateKeyId, (string?)assertion.Header["kid"]);
         Assert.Equal(system.ServiceAccount.ClientEmail, (string?)assertion.Claims["iss"]);
         Assert.Equal("https://www.googleapis.com/auth/firebase.messaging", (string?)assertion.Claims["scope"]);
-        Assert.Equal(system.FcmUrl + "/token", (string?)assertion.Claims["aud"]);
+        Assert.Equal(StandIns.FcmStandIn.GoogleTokenAudience, (string?)assertion.Claims["aud"]);
         var lifetime = assertion.Claims["exp"]!.GetValue<long>() - assertion.Claims["iat"]!.GetValue<long>();
         Assert.InRange(lifetime, 60, 3600);
 
