@@ -89,6 +89,8 @@ public sealed class FcmStandIn
 
     void Map(IEndpointRouteBuilder app)
     {
+        app.MapGet("/health/live", () => Results.Ok());
+        app.MapGet("/health/ready", () => Results.Ok());
         app.MapPost("/token", Token);
         app.MapPost("/v1/projects/{project}/{action}", Send);
         app.MapGet("/_test/messages", () => Results.Json(Received));

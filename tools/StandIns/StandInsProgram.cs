@@ -9,8 +9,9 @@ public static class StandInsProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        var which = args.FirstOrDefault(a => !a.StartsWith('-'));
-        var rest = args.Where(a => a != which).ToArray();
+        // The mode comes first; without one it is the Stripe stand-in (what the run command starts).
+        var which = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "stripe";
+        var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
         if (!rest.Contains("--urls"))
             rest = [.. rest, "--urls", which == "fcm" ? "http://127.0.0.1:12112" : "http://127.0.0.1:12111"];
         switch (which)

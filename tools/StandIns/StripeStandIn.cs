@@ -78,6 +78,8 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
         app.MapGet("/v1/transfers/{id}", (HttpContext http, string id) => Api(http, _ => Task.FromResult(
             _transfers.TryGetValue(id, out var t) ? (200, t.ToJsonString()) : Missing("transfer", id, "transfer"))));
 
+        app.MapGet("/health/live", () => Results.Ok());
+        app.MapGet("/health/ready", () => Results.Ok());
         var test = app.MapGroup("/_test");
         test.MapPost("/payment_intents/{id}/succeed", (string id, bool? deliver) => Hook(Succeed(id, deliver ?? true)));
         test.MapPost("/payment_intents/{id}/fail", (string id, bool? deliver) => Hook(Fail(id, deliver ?? true)));
