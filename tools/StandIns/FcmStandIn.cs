@@ -228,6 +228,6 @@ public sealed class FcmStandIn
                 ["@type"] = "type.googleapis.com/google.firebase.fcm.v1.FcmError",
                 ["errorCode"] = errorCode
             });
-        return Results.Text(new JsonObject { ["error"] = error }.ToJsonString(), "application/json", Encoding.UTF8, code);
+        return Results.Text(new JsonObject { ["error"] = error }.ToJsonString(StandInJson.Wire), "application/json", Encoding.UTF8, code);
     }
 }

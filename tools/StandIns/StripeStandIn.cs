@@ -76,7 +76,7 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
         app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext http, string id) => Api(http, form => ConfirmIntent(id, form)));
         app.MapPost("/v1/transfers", (HttpContext http, CancellationToken _) => Api(http, CreateTransfer));
         app.MapGet("/v1/transfers/{id}", (HttpContext http, string id) => Api(http, _ => Task.FromResult(
-            _transfers.TryGetValue(id, out var t) ? (200, t.ToJsonString()) : Missing("transfer", id, "transfer"))));
+            _transfers.TryGetValue(id, out var t) ? (200, t.ToJsonString(StandInJson.Wire)) : Missing("transfer", id, "transfer"))));
 
         app.MapGet("/health/live", () => Results.Ok());
         app.MapGet("/health/ready", () => Results.Ok());
@@ -192,7 +192,7 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
         if (extra != null)
             foreach (var (k, v) in extra)
                 error[k] = v?.DeepClone();
-        return new JsonObject { ["error"] = error }.ToJsonString();
+        return new JsonObject { ["error"] = error }.ToJsonString(StandInJson.Wire);
     }
 
     static (int, string) Invalid(string message, string? param = null, string? code = null) =>
@@ -260,11 +260,11 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
         _intents[id] = intent;
         logger.LogInformation("stand-in: created {Id} for {Amount} {Currency} (destination {Destination}, fee {Fee})", id, amount, currency,
             destination ?? "-", fee);
-        return Task.FromResult((200, intent.ToJsonString()));
+        return Task.FromResult((200, intent.ToJsonString(StandInJson.Wire)));
     }
 
     (int, string) GetIntent(string id) =>
-        _intents.TryGetValue(id, out var intent) ? (200, intent.ToJsonString()) : Missing("payment_intent", id, "intent");
+        _intents.TryGetValue(id, out var intent) ? (200, intent.ToJsonString(StandInJson.Wire)) : Missing("payment_intent", id, "intent");
 
     Task<(int, string)> CancelIntent(string id, Dictionary<string, string> form)
     {
@@ -281,7 +281,7 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
             intent["canceled_at"] = Now();
             intent["cancellation_reason"] = form.GetValueOrDefault("cancellation_reason");
             Emit("payment_intent.canceled", intent, true);
-            return Task.FromResult((200, intent.ToJsonString()));
+            return Task.FromResult((200, intent.ToJsonString(StandInJson.Wire)));
         }
     }
 
@@ -378,7 +378,7 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
         };
         _transfers[id] = transfer;
         logger.LogInformation("stand-in: transfer {Id} of {Amount} {Currency} to {Destination}", id, amount, currency, destination);
-        return Task.FromResult((200, transfer.ToJsonString()));
+        return Task.FromResult((200, transfer.ToJsonString(StandInJson.Wire)));
     }
 
     // ------------------------------------------------------------------ events and webhooks
@@ -397,7 +397,7 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
             ["pending_webhooks"] = 1,
             ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
             ["type"] = type
-        }.ToJsonString();
+        }.ToJsonString(StandInJson.Wire);
         var signed = Sign(payload, now, options.WebhookSecret);
         _events.Enqueue(signed);
         if (deliver)
