@@ -55,6 +55,7 @@ public class PaymentsFixture : SystemFixture, IAsyncLifetime
         await _fcmApp.StartAsync();
 
         await base.InitializeAsync();
+        await QueuesConsumedAsync("payment-state", "notifications");
 
         // Stripe posts webhooks to the Api; here the Api is in-process, so the stand-in hands them to it directly.
         Stripe.Deliverer = async (e, ct) =>
@@ -113,6 +114,26 @@ public class PaymentsFixture : SystemFixture, IAsyncLifetime
         yield return ("Fcm:BaseUrl", FcmUrl);
         yield return ("Fcm:TokenUri", FcmUrl + "/token");
         yield return ("Fcm:RetryDelay", "00:00:00.200");
+    }
+
+    /// <summary>The base fixture waits for the offer saga's queue; events published before these queues exist would be lost.</summary>
+    async Task QueuesConsumedAsync(params string[] queues)
+    {
+        using var http = ManagementClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        foreach (var queue in queues)
+        {
+            while (true)
+            {
+                var response = await http.GetAsync($"/api/queues/{Uri.EscapeDataString(VirtualHost)}/{queue}");
+                var body = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : "";
+                if (body.Contains("\"consumers\":") && !body.Contains("\"consumers\":0"))
+                    break;
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"The {queue} queue has no consumer after 60 s.");
+                await Task.Delay(200);
+            }
+        }
     }
 
     public Task<HttpResponseMessage> PostWebhookAsync(string payload, string? signature, CancellationToken cancellationToken = default)
