@@ -101,10 +101,8 @@ public class PaymentsFixture : SystemFixture, IAsyncLifetime
         File.Delete(CrashMarker);
     }
 
-    protected override IEnumerable<(string Key, string Value)> Settings()
+    protected override IEnumerable<(string Key, string Value)> ExtraSettings()
     {
-        foreach (var setting in base.Settings())
-            yield return setting;
         yield return ("Stripe:SecretKey", SecretKey);
         yield return ("Stripe:ApiBase", StripeUrl);
         yield return ("Stripe:WebhookSecret", WebhookSecret);
