@@ -1,6 +1,8 @@
 using SoukLoop.Api.Conversations;
 using SoukLoop.Api.Offers;
 using SoukLoop.Api.Support;
+using SoukLoop.Api.Devices;
+using SoukLoop.Api.Payments;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SoukLoop.Api.Features.Auth;
@@ -27,11 +29,13 @@ public static class ApiExtensions
         builder.Services.AddOfferEndpoints(builder.Configuration);
         builder.Services.AddConversationEndpoints(builder.Configuration);
         builder.Services.AddSupport(builder.Configuration);
+        builder.Services.AddPaymentEndpoints(builder.Configuration);
         builder.Services.AddSoukMessaging(builder.Configuration, x =>
         {
             x.AddOfferRequestClients();
             x.AddConversationRequestClients();
             x.AddSupportRequestClients();
+            x.AddPaymentRequestClients();
         });
 
         var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
@@ -76,6 +80,8 @@ public static class ApiExtensions
         api.MapOffers();
         api.MapConversations();
         api.MapSupport();
+        api.MapPayments();
+        api.MapDevices();
         app.MapSoukOpenApi();
         app.MapSoukMetrics();
         return app;

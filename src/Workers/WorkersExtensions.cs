@@ -3,6 +3,8 @@ using SoukLoop.Persistence.Scheduling;
 using SoukLoop.Workers.Messaging;
 using SoukLoop.Workers.Offers;
 using SoukLoop.Workers.Support;
+using SoukLoop.Workers.Notifications;
+using SoukLoop.Workers.Payments;
 using SoukLoop.ServiceDefaults;
 
 namespace SoukLoop.Workers;
@@ -21,6 +23,8 @@ public static class WorkersExtensions
             x.AddConversationMessaging();
             x.AddFaultRecording();
             x.AddStateMachineGraphs();
+            x.AddPayments(builder.Configuration);
+            x.AddNotifications(builder.Configuration);
         });
         return builder;
     }

@@ -194,6 +194,8 @@ public class SystemFixture : IAsyncLifetime
         throw new TimeoutException($"The Workers process did not become ready within {WorkersStartTimeout.TotalSeconds:0} s (log: {WorkersLog}).");
     }
 
+    public bool WorkersRunning => _workers is { HasExited: false };
+
     /// <summary>Kills the Workers process outright, the way a crash would.</summary>
     public void KillWorkers()
     {
