@@ -33,10 +33,12 @@ public static class StateMachineSvg
 
         var width = Margin * 2 + (columns.Count - 1) * ColumnGap + BoxWidth;
         var height = Margin * 2 + 24 + (tallest - 1) * RowGap + BoxHeight;
+        // Marker ids are unique per drawing: two diagrams inlined in one page must not share them.
+        var id = Guid.NewGuid().ToString("N")[..8];
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"""<svg xmlns="http://www.w3.org/2000/svg" class="state-machine" data-machine="{X(machine.Name)}" width="{width:0}" height="{height:0}" viewBox="0 0 {width:0} {height:0}" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" font-size="12">""");
-        svg.Append("""<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#455a64"/></marker>""");
-        svg.Append("""<marker id="arrow-error" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c62828"/></marker></defs>""");
+        svg.Append($"""<defs><marker id="arrow-{id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#455a64"/></marker>""");
+        svg.Append($"""<marker id="arrow-error-{id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c62828"/></marker></defs>""");
         svg.Append(CultureInfo.InvariantCulture, $"""<text x="{Margin}" y="{Margin - 8}" font-size="15" font-weight="bold" fill="#263238">{X(machine.MachineType)}</text>""");
 
         var labels = new StringBuilder();
@@ -50,7 +52,7 @@ public static class StateMachineSvg
             var reverse = moves.Any(t => t.From == pair.Key.To && t.To == pair.Key.From);
             // Arrows into one state with the same events (Pending and Countered into Accepted…) share one label.
             var showLabel = labelled.Add((pair.Key.To, label));
-            Edge(svg, showLabel ? labels : new StringBuilder(), a, b, label, error, reverse, pair.Key.From, pair.Key.To);
+            Edge(svg, showLabel ? labels : new StringBuilder(), a, b, label, error, reverse, pair.Key.From, pair.Key.To, id);
         }
 
         foreach (var state in states)
@@ -75,10 +77,10 @@ public static class StateMachineSvg
     }
 
     static void Edge(StringBuilder svg, StringBuilder labels, (double X, double Y) a, (double X, double Y) b, string label, bool error,
-        bool reverse, string from, string to)
+        bool reverse, string from, string to, string id)
     {
         var color = error ? "#c62828" : "#455a64";
-        var marker = error ? "arrow-error" : "arrow";
+        var marker = error ? $"arrow-error-{id}" : $"arrow-{id}";
         double x1, y1, x2, y2, cx, cy;
         if (Math.Abs(a.X - b.X) < 1)
         {

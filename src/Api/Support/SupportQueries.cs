@@ -96,6 +96,8 @@ public static class SupportQueries
                      s.TokenId == o.ExpirationTokenId && s.CancelledAt == null && (s.FiredAt == null || s.FiredAt > cutoff)))))
             || db.MessageFaults.Any(f => f.CorrelationId == o.CorrelationId && f.RedrivenAt == null)
             || db.OutboxMessages.Any(m => m.SentTime < outboxCutoff
+                && !db.InboxStates.Any(i => i.MessageId == m.InboxMessageId && i.ConsumerId == m.InboxConsumerId
+                    && (i.Delivered != null || i.LastSequenceNumber >= m.SequenceNumber))
                 && (m.CorrelationId == o.CorrelationId || db.OfferTimeline.Any(t => t.OfferId == o.CorrelationId && t.MessageId == m.InboxMessageId))));
     }
 
@@ -113,8 +115,8 @@ public static class SupportQueries
             .Select(t => new { t.OfferId, MessageId = t.MessageId!.Value }).Distinct().ToListAsync(cancellationToken);
         var inboxIds = produced.Select(p => p.MessageId).Distinct().ToList();
         var offerOfInbox = produced.GroupBy(p => p.MessageId).ToDictionary(g => g.Key, g => g.First().OfferId);
-        var outboxRows = await db.OutboxMessages.AsNoTracking()
-            .Where(m => (m.CorrelationId != null && ids.Contains(m.CorrelationId.Value)) || inboxIds.Contains(m.InboxMessageId))
+        var outboxRows = await Undelivered(db, db.OutboxMessages.AsNoTracking()
+            .Where(m => (m.CorrelationId != null && ids.Contains(m.CorrelationId.Value)) || inboxIds.Contains(m.InboxMessageId)))
             .ToListAsync(cancellationToken);
         var outbox = outboxRows.Select(m => new
         {
@@ -159,8 +161,16 @@ public static class SupportQueries
     }
 
     static IQueryable<OutboxMessage> OutboxOf(SoukDbContext db, Guid id) =>
-        db.OutboxMessages.AsNoTracking().Where(m => m.CorrelationId == id
-            || db.OfferTimeline.Any(t => t.OfferId == id && t.MessageId == m.InboxMessageId));
+        Undelivered(db, db.OutboxMessages.AsNoTracking().Where(m => m.CorrelationId == id
+            || db.OfferTimeline.Any(t => t.OfferId == id && t.MessageId == m.InboxMessageId)));
+
+    /// <summary>
+    /// Rows the outbox has not sent yet: sent ones stay until the whole batch is removed, and their inbox row records
+    /// the last sequence number delivered (or the batch as delivered).
+    /// </summary>
+    static IQueryable<OutboxMessage> Undelivered(SoukDbContext db, IQueryable<OutboxMessage> query) =>
+        query.Where(m => !db.InboxStates.Any(i => i.MessageId == m.InboxMessageId && i.ConsumerId == m.InboxConsumerId
+            && (i.Delivered != null || i.LastSequenceNumber >= m.SequenceNumber)));
 
     public static string ShortType(string messageType) => messageType[(messageType.LastIndexOf(':') + 1)..];
 
