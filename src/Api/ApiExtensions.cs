@@ -1,3 +1,4 @@
+using SoukLoop.Api.Conversations;
 using SoukLoop.Api.Offers;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,7 +23,12 @@ public static class ApiExtensions
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukAuth(builder.Configuration, builder.Environment);
         builder.Services.AddOfferEndpoints(builder.Configuration);
-        builder.Services.AddSoukMessaging(builder.Configuration, x => x.AddOfferRequestClients());
+        builder.Services.AddConversationEndpoints(builder.Configuration);
+        builder.Services.AddSoukMessaging(builder.Configuration, x =>
+        {
+            x.AddOfferRequestClients();
+            x.AddConversationRequestClients();
+        });
 
         var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
         builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection(ApiOptions.Section));
@@ -51,6 +57,7 @@ public static class ApiExtensions
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter(); // after authentication: the send budget is per user
         return app;
     }
 
@@ -61,6 +68,7 @@ public static class ApiExtensions
         api.MapUsers();
         api.MapProducts();
         api.MapOffers();
+        api.MapConversations();
         app.MapSoukOpenApi();
         return app;
     }

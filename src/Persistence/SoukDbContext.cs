@@ -59,6 +59,9 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         {
             e.HasIndex(x => new { x.ConversationId, x.CreatedAt }).HasDatabaseName("ix_messages_conversation_created");
             e.HasIndex(x => x.IsRead).HasDatabaseName("ix_messages_is_read");
+            // What a read marks: the unread messages of one conversation. Partial, so it holds only what is still unread and a
+            // read touches those rows alone (ix_messages_is_read would visit every unread message of every conversation).
+            e.HasIndex(x => new { x.ConversationId, x.SenderId }).HasFilter("NOT is_read").HasDatabaseName("ix_messages_conversation_unread");
             e.HasIndex(x => new { x.SenderId, x.ClientMessageId }).IsUnique()
                 .HasFilter("client_message_id IS NOT NULL").HasDatabaseName("ix_messages_sender_client_message");
             e.Property(x => x.MessageType).HasMaxLength(20);
@@ -141,6 +144,7 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         {
             e.HasKey(x => x.TokenId);
             e.Ignore(x => x.Headers);
+            e.Property(x => x.HeadersJson).HasColumnName("headers_json");
             e.Ignore(x => x.Properties);
             e.Ignore(x => x.Host);
             e.HasIndex(x => x.DueAt).HasFilter("cancelled_at IS NULL AND fired_at IS NULL").HasDatabaseName("ix_scheduled_messages_due");

@@ -1,5 +1,6 @@
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Scheduling;
+using SoukLoop.Workers.Messaging;
 using SoukLoop.Workers.Offers;
 using SoukLoop.ServiceDefaults;
 
@@ -15,6 +16,7 @@ public static class WorkersExtensions
         {
             x.AddPostgresScheduler(builder.Configuration);
             x.AddOffers(builder.Configuration);
+            x.AddConversationMessaging();
         });
         return builder;
     }

@@ -38,7 +38,7 @@ public class SystemFixture : IAsyncLifetime
     /// <summary>Where the Workers process writes its console log (kept after the run for diagnosis).</summary>
     public string WorkersLog => Path.Combine(Path.GetTempPath(), $"souk-workers-{_id}.log");
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await using (var admin = new NpgsqlConnection(TestEnvironment.DatabaseConnection("postgres")))
         {
@@ -111,7 +111,12 @@ public class SystemFixture : IAsyncLifetime
         yield return ("RabbitMq:Password", TestEnvironment.RabbitPassword);
         yield return ("Offers:ExpiresAfter", OfferExpiresAfter.ToString("c"));
         yield return ("Scheduler:PollInterval", "00:00:00.200");
+        foreach (var setting in ExtraSettings())
+            yield return setting;
     }
+
+    /// <summary>Settings a derived fixture adds for both the Api and the Workers process.</summary>
+    protected virtual IEnumerable<(string Key, string Value)> ExtraSettings() => [];
 
     /// <summary>Starts the Workers app as its own process and waits until it reports ready.</summary>
     public async Task StartWorkersAsync()
@@ -137,7 +142,7 @@ public class SystemFixture : IAsyncLifetime
         _workers.BeginErrorReadLine();
 
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (DateTime.UtcNow < deadline)
         {
             if (_workers.HasExited)
@@ -153,7 +158,7 @@ public class SystemFixture : IAsyncLifetime
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException("The Workers process did not become ready within 60 s.");
+        throw new TimeoutException($"The Workers process did not become ready within 180 s; its log: {WorkersLog}");
     }
 
     /// <summary>Kills the Workers process outright, the way a crash would.</summary>

@@ -431,6 +431,10 @@ namespace SoukLoop.Persistence.Migrations
                     b.HasIndex("ConversationId", "CreatedAt")
                         .HasDatabaseName("ix_messages_conversation_created");
 
+                    b.HasIndex("ConversationId", "SenderId")
+                        .HasDatabaseName("ix_messages_conversation_unread")
+                        .HasFilter("NOT is_read");
+
                     b.HasIndex("SenderId", "ClientMessageId")
                         .IsUnique()
                         .HasDatabaseName("ix_messages_sender_client_message")
@@ -860,6 +864,10 @@ namespace SoukLoop.Persistence.Migrations
                     b.Property<DateTime?>("FiredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("fired_at");
+
+                    b.Property<string>("HeadersJson")
+                        .HasColumnType("text")
+                        .HasColumnName("headers_json");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid")

@@ -1,0 +1,32 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using SoukLoop.Persistence.Sagas;
+
+namespace SoukLoop.Workers.Messaging;
+
+/// <summary>
+/// The endpoint of a messaging consumer: retries around the Postgres inbox/outbox (as the offer saga's endpoint), so
+/// each attempt is one fresh transaction in which the database write and the events it publishes commit together, and a
+/// redelivered message is a no-op once consumed.
+/// </summary>
+public abstract class MessagingConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            // Lock waits that end in a deadlock or serialization failure, a dropped connection: retry quickly, then back off.
+            r.Handle<DbUpdateException>();
+            r.Handle<Npgsql.NpgsqlException>();
+            r.Intervals(5, 10, 20, 40, 80, 120, 200, 300, 500, 800, 1000, 1000, 1000);
+        });
+        endpointConfigurator.UsePostgresOutbox(context);
+    }
+}
+
+public class SendMessageConsumerDefinition : MessagingConsumerDefinition<SendMessageConsumer>;
+
+public class MarkConversationReadConsumerDefinition : MessagingConsumerDefinition<MarkConversationReadConsumer>;
+
+public class MarkMessageReadConsumerDefinition : MessagingConsumerDefinition<MarkMessageReadConsumer>;
