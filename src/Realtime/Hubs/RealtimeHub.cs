@@ -24,6 +24,7 @@ public sealed class RealtimeHub(
     PresenceNotifier notifier,
     HubCommands commands,
     IPublishEndpoint publish,
+    MessageSendLimiter sendLimiter,
     ConnectionCounter counter) : Hub
 {
     Guid UserId => (Guid)Context.Items[nameof(UserId)]!;
@@ -103,6 +104,7 @@ public sealed class RealtimeHub(
         var conversationId = HubRequests.Required(request.ConversationId, "conversation_id");
         var (type, content, images, clientMessageId) = HubRequests.Message(request);
         await Member(conversationId);
+        sendLimiter.Acquire(UserId);
         await commands.SendMessageAsync(new Contracts.SendMessage(conversationId, NewId.NextGuid(), UserId, type, content, images, clientMessageId),
             Context.ConnectionAborted);
     }
