@@ -38,6 +38,7 @@ public static class RealtimeExtensions
 
         builder.Services.AddMemoryCache(o => o.SizeLimit = 100_000);
         builder.Services.AddSingleton<ConnectionCounter>();
+        builder.Services.AddSingleton<MessageSendLimiter>();
         builder.Services.AddSingleton<RealtimeRedis>();
         builder.Services.AddSingleton<PresenceStore>();
         builder.Services.AddSingleton<TypingStore>();

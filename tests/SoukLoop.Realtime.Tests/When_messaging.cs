@@ -153,6 +153,22 @@ public class When_messaging(RealtimeCluster cluster) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sending_past_the_per_user_budget_is_rate_limited_like_REST()
+    {
+        // The cluster runs with Messages:SendBurst = 3 and 6 a minute (the Api's settings, shared by the hub).
+        for (var i = 1; i <= 4; i++)
+            await _alicePhone.InvokeAsync("message:send", new { conversation_id = _conversation, message_type = "text", content = $"burst {i}" });
+
+        var limited = await _alicePhone.WaitForErrorAsync("rate_limited");
+        Assert.StartsWith("Too many messages.", limited.String("detail"));
+        await _bobPhone.WaitForCountAsync("message:new", 3);
+        await Task.Delay(1000);
+        Assert.Equal(3, _bobPhone.Count("message:new"));
+        Assert.Equal(1, _alicePhone.Count("error"));
+        Assert.Empty(_aliceTablet.All("error"));
+    }
+
+    [Fact]
     public async Task A_message_of_the_wrong_shape_is_refused_before_it_reaches_the_workers()
     {
         await _alicePhone.InvokeAsync("message:send", new { conversation_id = _conversation, message_type = "offer", content = "100" });

@@ -24,6 +24,7 @@ public sealed class RealtimeHub(
     PresenceNotifier notifier,
     HubCommands commands,
     IPublishEndpoint publish,
+    MessageSendLimiter sendLimiter,
     ConnectionCounter counter) : Hub
 {
     Guid UserId => (Guid)Context.Items[nameof(UserId)]!;
@@ -39,11 +40,23 @@ public sealed class RealtimeHub(
         }
         Context.Items[nameof(UserId)] = userId;
         counter.Opened();
-
-        await Groups.AddToGroupAsync(Context.ConnectionId, Audience.User(userId));
-        if (await presence.ConnectAsync(userId, Context.ConnectionId))
-            await notifier.OnlineAsync(userId);
-        await Clients.Caller.SendAsync(ServerEvents.Connected, new ConnectedEvent(userId));
+        try
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, Audience.User(userId));
+            if (await presence.ConnectAsync(userId, Context.ConnectionId))
+                await notifier.OnlineAsync(userId);
+            await Clients.Caller.SendAsync(ServerEvents.Connected, new ConnectedEvent(userId));
+        }
+        catch (Exception)
+        {
+            // SignalR closes the connection without calling OnDisconnectedAsync: undo what was registered (best effort;
+            // a presence entry left behind expires with the presence timeout).
+            counter.Closed();
+            Context.Items.Remove(nameof(UserId));
+            try { await presence.DisconnectAsync(userId, Context.ConnectionId); }
+            catch (Exception) { /* Redis is the likely cause; the sweeper cleans up */ }
+            throw;
+        }
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -91,6 +104,7 @@ public sealed class RealtimeHub(
         var conversationId = HubRequests.Required(request.ConversationId, "conversation_id");
         var (type, content, images, clientMessageId) = HubRequests.Message(request);
         await Member(conversationId);
+        sendLimiter.Acquire(UserId);
         await commands.SendMessageAsync(new Contracts.SendMessage(conversationId, NewId.NextGuid(), UserId, type, content, images, clientMessageId),
             Context.ConnectionAborted);
     }
