@@ -17,7 +17,7 @@ public static class Program
           --rounds R           measured segments per variant, alternating A B / B A (default 4)
           --variant A|B|AB     which variants to run (default AB; the ratio needs both)
           --out DIR            where the JSON results go (default bench/results)
-          --saga-limit L       Offers:ConcurrentMessageLimit for both variants (default: the Workers' default)
+          --saga-limit L       concurrent messages and prefetch of the saga endpoint, both variants (default: MassTransit's)
           --log-sql            print every SQL command EF Core sends (to see where a variant's time goes)
 
         servers: ConnectionStrings__Postgres, RabbitMq__Host, RabbitMq__Port, RabbitMq__ManagementPort,
@@ -180,7 +180,7 @@ public sealed record SagaReport(
                 concurrency = options.Concurrency,
                 warm_up_offers = options.WarmUp,
                 segments_per_variant = options.Rounds,
-                saga_concurrent_message_limit = options.SagaConcurrency?.ToString() ?? "Workers default (Offers:ConcurrentMessageLimit)",
+                saga_concurrent_message_limit = options.SagaConcurrency?.ToString() ?? "MassTransit default",
                 workload = "per offer: MakeOffer then AcceptOffer (request/response), one product per offer"
             },
             results,
