@@ -1,17 +1,15 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Workers.Offers;
 
 namespace SoukLoop.Benchmarks;
 
 /// <summary>
-/// Variant B's endpoint: everything <see cref="OfferStateDefinition"/> sets on the endpoint (its constructor's
-/// limits are inherited) and the same retry policy, but no Postgres inbox/outbox, as the in-memory saga repository
-/// cannot share a database transaction anyway.
+/// Variant B's endpoint: <see cref="OfferStateDefinition"/> (its endpoint settings are inherited) with the same retry
+/// policy but no Postgres inbox/outbox, as the in-memory saga repository cannot share a database transaction anyway.
 /// </summary>
-public class InMemoryOfferStateDefinition(IOptions<OfferOptions> options) : OfferStateDefinition(options)
+public class InMemoryOfferStateDefinition : OfferStateDefinition
 {
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<OfferState> sagaConfigurator,
         IRegistrationContext context)

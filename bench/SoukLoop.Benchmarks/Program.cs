@@ -17,7 +17,7 @@ public static class Program
           --rounds R           measured segments per variant, alternating A B / B A (default 4)
           --variant A|B|AB     which variants to run (default AB; the ratio needs both)
           --out DIR            where the JSON results go (default bench/results)
-          --saga-limit L       Offers:ConcurrentMessageLimit for both variants (default: the Workers' default)
+          --saga-limit L       concurrent messages and prefetch of the saga endpoint, both variants (default: MassTransit's)
           --log-sql            print every SQL command EF Core sends (to see where a variant's time goes)
 
         servers: ConnectionStrings__Postgres, RabbitMq__Host, RabbitMq__Port, RabbitMq__ManagementPort,
@@ -87,6 +87,9 @@ public static class Program
         Console.WriteLine($"Souk Loop saga benchmark: {offers} offers per variant (make + accept), {concurrency} in flight, warm-up {warmUp}");
         Console.WriteLine($"{env.Describe()}; {Environment.ProcessorCount} CPUs, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
 
+        var loadBefore = LoadAverage();
+        if (loadBefore != null)
+            Console.WriteLine($"load average {loadBefore} (other work on this machine skews both variants; segments alternate to share it fairly)");
         var benchmark = new SagaBenchmark(env, options);
         IReadOnlyList<VariantResult> results;
         try
@@ -104,11 +107,19 @@ public static class Program
             return 130;
         }
 
-        var report = SagaReport.Create(options, env, results);
+        var report = SagaReport.Create(options, env, results, loadBefore, LoadAverage());
         report.Print(Console.Out);
         var path = report.Write(outDir ?? Path.Combine(RepositoryRoot(), "bench", "results"));
         Console.WriteLine($"results: {path}");
         return results.Any(r => r.Failures > 0) ? 1 : 0;
+    }
+
+    /// <summary>1, 5 and 15 minute load averages (Linux), to judge how busy the machine was.</summary>
+    static string? LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     static int Positive(string value, string name) =>
@@ -145,7 +156,8 @@ public sealed record SagaReport(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull
     };
 
-    public static SagaReport Create(SagaOptions options, BenchEnvironment env, IReadOnlyList<VariantResult> results)
+    public static SagaReport Create(SagaOptions options, BenchEnvironment env, IReadOnlyList<VariantResult> results, string? loadBefore,
+        string? loadAfter)
     {
         var a = results.FirstOrDefault(r => r.Variant == "A");
         var b = results.FirstOrDefault(r => r.Variant == "B");
@@ -158,6 +170,8 @@ public sealed record SagaReport(
                 processors = Environment.ProcessorCount,
                 os = RuntimeInformation.OSDescription,
                 runtime = RuntimeInformation.FrameworkDescription,
+                load_average_before = loadBefore,
+                load_average_after = loadAfter,
                 servers = env.Describe()
             },
             new
@@ -166,7 +180,7 @@ public sealed record SagaReport(
                 concurrency = options.Concurrency,
                 warm_up_offers = options.WarmUp,
                 segments_per_variant = options.Rounds,
-                saga_concurrent_message_limit = options.SagaConcurrency?.ToString() ?? "Workers default (Offers:ConcurrentMessageLimit)",
+                saga_concurrent_message_limit = options.SagaConcurrency?.ToString() ?? "MassTransit default",
                 workload = "per offer: MakeOffer then AcceptOffer (request/response), one product per offer"
             },
             results,
@@ -177,14 +191,26 @@ public sealed record SagaReport(
     public void Print(TextWriter output)
     {
         output.WriteLine();
-        output.WriteLine($"{"variant",-58} {"offers/s",9} {"make p50",9} {"make p99",9} {"acc. p50",9} {"acc. p99",9} {"tx/offer",9}");
+        output.WriteLine($"{"variant",-58} {"offers/s",9} {"make p50",9} {"make p99",9} {"acc. p50",9} {"acc. p99",9}");
         foreach (var r in Variants)
         {
             output.WriteLine($"{r.Variant + " " + r.Description,-58} {r.OffersPerSecond,9:0.0} {r.MakeOffer.P50Ms,7:0.0}ms {r.MakeOffer.P99Ms,7:0.0}ms " +
-                $"{r.AcceptOffer.P50Ms,7:0.0}ms {r.AcceptOffer.P99Ms,7:0.0}ms {r.DatabasePerOffer.TransactionsCommitted,9:0.0}");
+                $"{r.AcceptOffer.P50Ms,7:0.0}ms {r.AcceptOffer.P99Ms,7:0.0}ms");
             if (r.Failures > 0)
                 output.WriteLine($"    {r.Failures} failed offers, first: {r.FirstFailure}");
         }
+        output.WriteLine();
+        output.WriteLine($"{"per offer (make + accept)",-58} {"bench CPU",9} {"PG CPU",9} {"DB cmds",9} {"PG tx",9} {"saga msg",9}");
+        foreach (var r in Variants)
+        {
+            var saga = r.Profile.MessagesReceived.TryGetValue("offer-state", out var s) ? $"{s.MeanMs,7:0.0}ms" : $"{"-",9}";
+            var postgres = r.Profile.PostgresCpuMsPerOffer is { } pg ? $"{pg,7:0.0}ms" : $"{"-",9}";
+            output.WriteLine($"{r.Variant + " " + r.Description,-58} {r.Profile.BenchProcessCpuMsPerOffer,7:0.0}ms {postgres} " +
+                $"{r.Profile.DbCommandsPerOffer,9:0.0} {r.DatabasePerOffer.TransactionsCommitted,9:0.0} {saga}");
+        }
+        output.WriteLine("(bench CPU: this process, saga host and request clients; PG CPU: the variant's Postgres backends; DB cmds:");
+        output.WriteLine(" Npgsql statements; PG tx: pg_stat_database commits; saga msg: mean receive-to-ack time on offer-state)");
+        output.WriteLine();
         if (RatioAOverB is { } ratio)
             output.WriteLine($"ratio A/B = {ratio:0.00} (target >= {Target:0.0}: {(ratio >= Target ? "met" : "NOT met")})");
     }

@@ -42,9 +42,7 @@ public sealed record SagaVariant(string Key, string Title, SagaStorage Storage)
             ["RabbitMq:Port"] = env.RabbitPort.ToString(),
             ["RabbitMq:VirtualHost"] = infrastructure.VirtualHost,
             ["RabbitMq:Username"] = env.RabbitUser,
-            ["RabbitMq:Password"] = env.RabbitPassword,
-            // Unset: the Workers' own default (OfferOptions), the same for both variants.
-            ["Offers:ConcurrentMessageLimit"] = options.SagaConcurrency?.ToString()
+            ["RabbitMq:Password"] = env.RabbitPassword
         });
         var configuration = builder.Configuration;
 
@@ -68,6 +66,19 @@ public sealed record SagaVariant(string Key, string Title, SagaStorage Storage)
                     x.AddScoped<OfferConversation>();
                     x.AddSagaStateMachine<OfferStateMachine, OfferState, InMemoryOfferStateDefinition>().InMemoryRepository();
                     break;
+            }
+
+            if (options.SagaConcurrency is { } limit)
+            {
+                // --saga-limit: the saga endpoint's concurrency and prefetch, for both variants (default: MassTransit's).
+                x.AddConfigureEndpointsCallback((_, name, endpoint) =>
+                {
+                    if (name != "offer-state")
+                        return;
+                    endpoint.ConcurrentMessageLimit = limit;
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                        rabbit.PrefetchCount = (ushort)limit;
+                });
             }
 
             // No phoning home from a benchmark (MassTransit reports anonymous usage by default).
