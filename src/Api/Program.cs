@@ -2,6 +2,7 @@ using SoukLoop.Api;
 using SoukLoop.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.UseDefaultUrl("http://127.0.0.1:5080");
 builder.AddSoukApi();
 
 var app = builder.Build();

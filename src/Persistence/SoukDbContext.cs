@@ -144,6 +144,7 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         {
             e.HasKey(x => x.TokenId);
             e.Ignore(x => x.Headers);
+            e.Property(x => x.HeadersJson).HasColumnName("headers_json");
             e.Ignore(x => x.Properties);
             e.Ignore(x => x.Host);
             e.HasIndex(x => x.DueAt).HasFilter("cancelled_at IS NULL AND fired_at IS NULL").HasDatabaseName("ix_scheduled_messages_due");

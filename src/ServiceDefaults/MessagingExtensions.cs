@@ -15,10 +15,15 @@ public static class MessagingExtensions
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureBus = null)
     {
         var options = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var redelivery = configuration.GetSection("Messaging:RedeliveryIntervals").Get<TimeSpan[]>() is { Length: > 0 } configured
+            ? configured
+            : [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
 
         services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // No phoning home: the machines running Souk Loop have no business reaching MassTransit's usage tracker.
+            x.DisableUsageTelemetry();
             x.AddPublishMessageScheduler();
             register?.Invoke(x);
 
@@ -30,6 +35,10 @@ public static class MessagingExtensions
                     h.Password(options.Password);
                 });
                 cfg.UsePublishMessageScheduler();
+                // Second-level retries for every endpoint: after its own immediate retries a message comes back later
+                // through the Postgres scheduler, then lands in its `_error` queue for ops.
+                // Intervals: Messaging:RedeliveryIntervals (default 5 s, 30 s, 2 min).
+                cfg.UseScheduledRedelivery(r => r.Intervals(redelivery));
                 configureBus?.Invoke(context, cfg);
                 cfg.ConfigureEndpoints(context);
             });

@@ -2,6 +2,7 @@ using SoukLoop.ServiceDefaults;
 using SoukLoop.Workers;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.UseDefaultUrl("http://127.0.0.1:5082");
 builder.AddSoukWorkers();
 
 var app = builder.Build();

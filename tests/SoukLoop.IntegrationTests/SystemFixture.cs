@@ -142,7 +142,7 @@ public class SystemFixture : IAsyncLifetime
         _workers.BeginErrorReadLine();
 
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(180);
         while (DateTime.UtcNow < deadline)
         {
             if (_workers.HasExited)
@@ -158,7 +158,7 @@ public class SystemFixture : IAsyncLifetime
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException("The Workers process did not become ready within 60 s.");
+        throw new TimeoutException($"The Workers process did not become ready within 180 s; its log: {WorkersLog}");
     }
 
     /// <summary>Kills the Workers process outright, the way a crash would.</summary>

@@ -271,7 +271,7 @@ public static class OfferEndpoints
             .OrderBy(e => e.Id)
             .ToListAsync(cancellationToken);
         return entries.GroupBy(e => e.OfferId).ToDictionary(g => g.Key,
-            g => (IReadOnlyList<OfferHistoryEntry>)g.Select(e => new OfferHistoryEntry(e.At, OfferMapping.HistoryAction(e.Action), e.ActorId, e.Price)).ToList());
+            g => (IReadOnlyList<OfferHistoryEntry>)g.Select(e => new OfferHistoryEntry(e.At, OfferMapping.HistoryAction(e.Action), e.ActorId, OfferMapping.Money(e.Price))).ToList());
     }
 }
 

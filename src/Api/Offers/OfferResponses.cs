@@ -21,6 +21,11 @@ public record OfferResponse(
 
 public static class OfferMapping
 {
+    /// <summary>Money always goes out with two decimals (110 → 110.00), whatever scale the number was computed with.</summary>
+    public static decimal Money(decimal value) => decimal.Round(value, 2) + 0.00m;
+
+    public static decimal? Money(decimal? value) => value is { } v ? Money(v) : null;
+
     public static string Status(string state) => state.ToLowerInvariant();
 
     public static string? Awaiting(string state) => state switch
@@ -31,18 +36,18 @@ public static class OfferMapping
     };
 
     public static OfferResponse ToResponse(this OfferState o, Transaction? t, Guid viewer, IReadOnlyList<OfferHistoryEntry>? history = null) => new(
-        o.CorrelationId, o.ProductId, o.BuyerId, o.SellerId, o.ConversationId, o.OfferedPrice, o.CounterPrice, Status(o.CurrentState),
+        o.CorrelationId, o.ProductId, o.BuyerId, o.SellerId, o.ConversationId, Money(o.OfferedPrice), Money(o.CounterPrice), Status(o.CurrentState),
         Awaiting(o.CurrentState), o.Round, o.ExpiresAt, o.CreatedAt, o.UpdatedAt, t?.ToResponse(viewer), history,
-        new OfferPartyProduct(o.ProductId, o.ProductTitle, o.ListPrice, o.Currency, o.Feed), viewer == o.BuyerId ? o.SellerId : o.BuyerId);
+        new OfferPartyProduct(o.ProductId, o.ProductTitle, Money(o.ListPrice), o.Currency, o.Feed), viewer == o.BuyerId ? o.SellerId : o.BuyerId);
 
     public static OfferResponse ToResponse(this OfferSnapshot o, Transaction? t, Guid viewer) => new(
-        o.OfferId, o.ProductId, o.BuyerId, o.SellerId, o.ConversationId, o.OfferedPrice, o.CounterPrice, o.Status, o.Awaiting, o.Round,
+        o.OfferId, o.ProductId, o.BuyerId, o.SellerId, o.ConversationId, Money(o.OfferedPrice), Money(o.CounterPrice), o.Status, o.Awaiting, o.Round,
         o.ExpiresAt, o.CreatedAt, o.UpdatedAt, t?.ToResponse(viewer), null,
-        new OfferPartyProduct(o.ProductId, o.ProductTitle, o.ListPrice, o.Currency, o.Feed), viewer == o.BuyerId ? o.SellerId : o.BuyerId);
+        new OfferPartyProduct(o.ProductId, o.ProductTitle, Money(o.ListPrice), o.Currency, o.Feed), viewer == o.BuyerId ? o.SellerId : o.BuyerId);
 
     /// <summary>The client secret lets the buyer pay: only the buyer ever sees it.</summary>
     public static OfferTransactionResponse ToResponse(this Transaction t, Guid viewer) => new(
-        t.Id, t.OfferId, t.Amount, t.PlatformFee, t.SellerPayout, t.Currency, t.Status,
+        t.Id, t.OfferId, Money(t.Amount), Money(t.PlatformFee), Money(t.SellerPayout), t.Currency, t.Status,
         new OfferPaymentResponse("stripe", t.PaymentIntentId, viewer == t.BuyerId ? t.ClientSecret : null));
 
     public static string HistoryAction(string eventName) => eventName switch

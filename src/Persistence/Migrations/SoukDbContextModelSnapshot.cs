@@ -865,6 +865,10 @@ namespace SoukLoop.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("fired_at");
 
+                    b.Property<string>("HeadersJson")
+                        .HasColumnType("text")
+                        .HasColumnName("headers_json");
+
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid")
                         .HasColumnName("message_id");

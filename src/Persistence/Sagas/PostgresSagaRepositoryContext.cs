@@ -24,6 +24,13 @@ public sealed class PostgresSagaRepositoryContext<TSaga, TMessage>(
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
+        // A failed INSERT aborts a Postgres transaction; this path goes on in it, so it needs a savepoint to return to
+        // (EF's automatic ones are off behind the outbox).
+        var transaction = db.Database.CurrentTransaction;
+        var savepoint = transaction != null && !db.Database.AutoSavepointsEnabled;
+        if (savepoint)
+            await transaction!.CreateSavepointAsync(InsertSavepoint, CancellationToken);
+
         var entry = db.Set<TSaga>().Add(instance);
         try
         {
@@ -32,10 +39,14 @@ public sealed class PostgresSagaRepositoryContext<TSaga, TMessage>(
         }
         catch (DbUpdateException)
         {
+            if (savepoint)
+                await transaction!.RollbackToSavepointAsync(InsertSavepoint, CancellationToken);
             entry.State = EntityState.Detached;
             return default!;
         }
     }
+
+    const string InsertSavepoint = "saga_insert";
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {

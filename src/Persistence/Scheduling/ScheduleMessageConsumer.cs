@@ -26,13 +26,23 @@ public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal si
         var messageType = string.Join(";", message.PayloadType);
 
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO scheduled_messages (token_id, due_at, message_id, destination_address, body, content_type, message_type, correlation_id, created_at)
+            INSERT INTO scheduled_messages (token_id, due_at, message_id, destination_address, body, content_type, message_type, correlation_id,
+                                            headers_json, created_at)
             VALUES ({message.CorrelationId}, {dueAt}, {NewId.NextGuid()}, {message.Destination.ToString()}, {body.GetString()}, {contentType},
-                    {messageType}, {SagaIdOf(message.Payload) ?? context.CorrelationId}, {DateTime.UtcNow})
+                    {messageType}, {SagaIdOf(message.Payload) ?? context.CorrelationId}, {ForwardedHeaders(context)}, {DateTime.UtcNow})
             ON CONFLICT (token_id) DO NOTHING
             """, context.CancellationToken);
 
         signal.Notify(dueAt);
+    }
+
+    /// <summary>The request's own headers (MT-Redelivery-Count for scheduled redelivery, trace context) go with the message.</summary>
+    static string? ForwardedHeaders(ConsumeContext context)
+    {
+        var headers = context.Headers.GetAll()
+            .Where(h => h.Value is string or int or long or bool or Guid)
+            .ToDictionary(h => h.Key, h => h.Value);
+        return headers.Count == 0 ? null : JsonSerializer.Serialize(headers);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MassTransit;
 using MassTransit.Metadata;
 using MassTransit.Middleware;
@@ -34,7 +35,33 @@ public class ScheduledMessage : OutboxMessageContext
     public Uri? ResponseAddress => null;
     public Uri? FaultAddress => null;
     public DateTime? SentTime => CreatedAt;
-    public Headers Headers => new DictionarySendHeaders(new Dictionary<string, object?> { [MessageHeaders.SchedulingTokenId] = TokenId.ToString() });
+    /// <summary>The scheduling request's headers (redelivery count, trace context, ...), forwarded when it fires.</summary>
+    public string? HeadersJson { get; set; }
+
+    public Headers Headers
+    {
+        get
+        {
+            var headers = new Dictionary<string, object?>();
+            if (!string.IsNullOrEmpty(HeadersJson))
+            {
+                foreach (var (key, value) in JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(HeadersJson)!)
+                    headers[key] = Primitive(value);
+            }
+            headers[MessageHeaders.SchedulingTokenId] = TokenId.ToString();
+            return new DictionarySendHeaders(headers);
+        }
+    }
+
+    static object? Primitive(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.TryGetInt64(out var n) ? n : value.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => value.GetRawText()
+    };
     public HostInfo Host => HostMetadataCache.Host;
     public IReadOnlyDictionary<string, object> Properties { get; } = new Dictionary<string, object>();
 }

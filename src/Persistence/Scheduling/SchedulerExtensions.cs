@@ -13,6 +13,15 @@ public static class SchedulerExtensions
         x.AddSingleton<ScheduledMessageSignal>();
         x.AddSingleton<ScheduledMessageDispatcher>();
         x.AddHostedService(sp => sp.GetRequiredService<ScheduledMessageDispatcher>());
-        x.AddConsumer<ScheduleMessageConsumer>().Endpoint(e => e.Name = "scheduler");
+        x.AddConsumer<ScheduleMessageConsumer, ScheduleMessageConsumerDefinition>();
     }
+}
+
+public class ScheduleMessageConsumerDefinition : ConsumerDefinition<ScheduleMessageConsumer>
+{
+    public ScheduleMessageConsumerDefinition() => EndpointName = "scheduler";
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<ScheduleMessageConsumer> consumerConfigurator, IRegistrationContext context) =>
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
 }

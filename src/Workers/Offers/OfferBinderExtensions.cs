@@ -54,9 +54,16 @@ public static class OfferBinderExtensions
         binder.Respond(ctx =>
         {
             var rejection = ctx.Saga.CurrentState == nameof(OfferStateMachine.Expired) ? Rejection.OfferExpired : Rejection.OfferClosed;
+            // Like every other refused move, the timeline records why (the observer reads this payload).
+            ctx.GetOrAddPayload(() => rejection);
             return new OfferRejected(ctx.Saga.CorrelationId, rejection.Code, rejection.HttpStatus,
                 $"{rejection.Detail} Its status is {ctx.Saga.Status()}.");
         });
+
+    /// <summary>The same offer made twice (a replayed command with a new message id): a clear 409, nothing changes.</summary>
+    public static EventActivityBinder<OfferState, MakeOffer> RespondDuplicate(this EventActivityBinder<OfferState, MakeOffer> binder) =>
+        binder.Respond(ctx => new OfferRejected(ctx.Saga.CorrelationId, Rejection.OfferExists.Code, Rejection.OfferExists.HttpStatus,
+            $"{Rejection.OfferExists.Detail} Its status is {ctx.Saga.Status()}."));
 
     /// <summary>Answers a broken rule with its code; the move's changes are not kept.</summary>
     public static ExceptionActivityBinder<OfferState, T, OfferRuleViolation> RespondRejection<T>(

@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Persistence.Sagas;
 
@@ -8,6 +9,17 @@ namespace SoukLoop.Workers.Offers;
 /// <summary>The offer saga's endpoint: retries around the Postgres inbox/outbox, so each attempt is one fresh transaction.</summary>
 public class OfferStateDefinition : SagaDefinition<OfferState>
 {
+    public OfferStateDefinition(IOptions<OfferOptions> options)
+    {
+        // Concurrent messages on one offer are safe: the saga row's version makes all but one retry on fresh state.
+        var limit = Math.Max(1, options.Value.ConcurrentMessageLimit);
+        Endpoint(e =>
+        {
+            e.ConcurrentMessageLimit = limit;
+            e.PrefetchCount = limit;
+        });
+    }
+
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<OfferState> sagaConfigurator,
         IRegistrationContext context)
     {

@@ -15,7 +15,7 @@ public class OfferStateMachine : MassTransitStateMachine<OfferState>
 {
     public OfferStateMachine(IOptions<OfferOptions> options, OfferTimelineObserver timeline)
     {
-        var expiresAfter = options.Value.ExpiresAfter;
+        ExpiresAfter = options.Value.ExpiresAfter;
 
         InstanceState(x => x.CurrentState);
 
@@ -36,7 +36,7 @@ public class OfferStateMachine : MassTransitStateMachine<OfferState>
 
         Schedule(() => ExpirationTimeout, x => x.ExpirationTokenId, s =>
         {
-            s.Delay = expiresAfter;
+            s.Delay = ExpiresAfter;
             s.Received = r => r.CorrelateById(m => m.Message.OfferId);
         });
 
@@ -48,7 +48,7 @@ public class OfferStateMachine : MassTransitStateMachine<OfferState>
                 .Require(ctx => ctx.Message.OfferedPrice > 0 && ctx.Message.OfferedPrice < ctx.Saga.ListPrice, Rejection.PriceNotBelowList)
                 .Then(ctx => ctx.Saga.Open(ctx.Message, DateTime.UtcNow))
                 .Activity(x => x.OfType<OpenConversationActivity>())
-                .ArmExpiry(ExpirationTimeout, expiresAfter)
+                .ArmExpiry(ExpirationTimeout, ExpiresAfter)
                 .TransitionTo(Pending)
                 .Tell(MessageTypes.Offer, "made", ctx => ctx.Message.Message ?? $"Offered {ctx.Message.OfferedPrice:0.00} {ctx.Saga.Currency}")
                 .Publish(ctx => ctx.Made())
@@ -56,120 +56,24 @@ public class OfferStateMachine : MassTransitStateMachine<OfferState>
                 .Catch<OfferRuleViolation>(ex => ex.RespondRejection().Finalize()));
 
         During(Pending,
-            When(AcceptOffer)
-                .ByTheAwaitedParty(o => o.SellerId)
-                .Activity(x => x.OfType<CompleteSaleActivity>())
-                .Close(ExpirationTimeout)
-                .TransitionTo(Accepted)
-                .Tell(MessageTypes.System, "accepted", ctx => $"Offer accepted at {ctx.Saga.BuyerPrice:0.00} {ctx.Saga.Currency}")
-                .Publish(ctx => ctx.Accepted())
-                .RespondStatus()
-                .Catch<OfferRuleViolation>(ex => ex.RespondRejection()),
-            When(DeclineOffer)
-                .ByTheAwaitedParty(o => o.SellerId)
-                .Close(ExpirationTimeout)
-                .TransitionTo(Declined)
-                .Tell(MessageTypes.System, "declined", ctx => ctx.Message.Message ?? "Offer declined")
-                .Publish(ctx => new OfferDeclined(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), ctx.Message.ActorId, "declined", DateTime.UtcNow))
-                .RespondStatus()
-                .Catch<OfferRuleViolation>(ex => ex.RespondRejection()),
-            When(CounterOffer)
-                .ByTheAwaitedParty(o => o.SellerId)
-                .Require(ctx => ctx.Saga.BuyerPrice < ctx.Message.CounterPrice && ctx.Message.CounterPrice < ctx.Saga.SellerPrice,
-                    Rejection.CounterOutOfRange)
-                .Then(ctx => ctx.Saga.Counter(ctx.Message, DateTime.UtcNow))
-                .ArmExpiry(ExpirationTimeout, expiresAfter)
-                .TransitionTo(Countered)
-                .Tell(MessageTypes.Offer, "countered", ctx => ctx.Message.Message ?? $"Countered at {ctx.Message.CounterPrice:0.00} {ctx.Saga.Currency}")
-                .Publish(ctx => ctx.Countered())
-                .RespondStatus()
-                .Catch<OfferRuleViolation>(ex => ex.RespondRejection()),
-            When(WithdrawOffer)
-                .ByAParty()
-                .Require(ctx => ctx.Message.ActorId == ctx.Saga.BuyerId, Rejection.OnlyBuyerWithdraws)
-                .Close(ExpirationTimeout)
-                .TransitionTo(Withdrawn)
-                .Tell(MessageTypes.System, "withdrawn", _ => "Offer withdrawn")
-                .Publish(ctx => new OfferWithdrawn(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), ctx.Message.ActorId, DateTime.UtcNow))
-                .RespondStatus()
-                .Catch<OfferRuleViolation>(ex => ex.RespondRejection()),
-            When(CloseOffer)
-                .Close(ExpirationTimeout)
-                .TransitionTo(Declined)
-                .Tell(MessageTypes.System, "declined", _ => "The item was sold to another buyer")
-                .Publish(ctx => new OfferDeclined(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), null, "product_sold", DateTime.UtcNow)),
-            When(ExpirationTimeout.Received)
-                .Then(ctx => ctx.Saga.UpdatedAt = DateTime.UtcNow)
-                .TransitionTo(Expired)
-                .Tell(MessageTypes.System, "expired", _ => "Offer expired")
-                .Publish(ctx => new OfferExpired(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), null, DateTime.UtcNow)),
-            When(ExpireOffer)
-                .Close(ExpirationTimeout)
-                .TransitionTo(Expired)
-                .Tell(MessageTypes.System, "expired", _ => "Offer expired")
-                .Publish(ctx => new OfferExpired(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), ctx.Message.ActorId, DateTime.UtcNow))
-                .RespondStatus(),
-            When(RearmOfferExpiry)
-                .ArmExpiry(ExpirationTimeout, expiresAfter)
-                .RespondStatus());
+            When(AcceptOffer).ByTheAwaitedParty(o => o.SellerId).Sell(this),
+            When(DeclineOffer).ByTheAwaitedParty(o => o.SellerId).Decline(this),
+            When(CounterOffer).ByTheAwaitedParty(o => o.SellerId).Counter(this, Countered),
+            When(WithdrawOffer).Withdraw(this),
+            When(CloseOffer).CloseAsSold(this),
+            When(ExpirationTimeout.Received).Expire(this),
+            When(ExpireOffer).Expire(this),
+            When(RearmOfferExpiry).Rearm(this));
 
         During(Countered,
-            When(AcceptOffer)
-                .ByTheAwaitedParty(o => o.BuyerId)
-                .Activity(x => x.OfType<CompleteSaleActivity>())
-                .Close(ExpirationTimeout)
-                .TransitionTo(Accepted)
-                .Tell(MessageTypes.System, "accepted", ctx => $"Counter offer accepted at {ctx.Saga.SellerPrice:0.00} {ctx.Saga.Currency}")
-                .Publish(ctx => ctx.Accepted())
-                .RespondStatus()
-                .Catch<OfferRuleViolation>(ex => ex.RespondRejection()),
-            When(DeclineOffer)
-                .ByTheAwaitedParty(o => o.BuyerId)
-                .Close(ExpirationTimeout)
-                .TransitionTo(Declined)
-                .Tell(MessageTypes.System, "declined", ctx => ctx.Message.Message ?? "Counter offer declined")
-                .Publish(ctx => new OfferDeclined(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), ctx.Message.ActorId, "declined", DateTime.UtcNow))
-                .RespondStatus()
-                .Catch<OfferRuleViolation>(ex => ex.RespondRejection()),
-            When(CounterOffer)
-                .ByTheAwaitedParty(o => o.BuyerId)
-                .Require(ctx => ctx.Saga.BuyerPrice < ctx.Message.CounterPrice && ctx.Message.CounterPrice < ctx.Saga.SellerPrice,
-                    Rejection.CounterOutOfRange)
-                .Then(ctx => ctx.Saga.Counter(ctx.Message, DateTime.UtcNow))
-                .ArmExpiry(ExpirationTimeout, expiresAfter)
-                .TransitionTo(Pending)
-                .Tell(MessageTypes.Offer, "countered", ctx => ctx.Message.Message ?? $"Countered at {ctx.Message.CounterPrice:0.00} {ctx.Saga.Currency}")
-                .Publish(ctx => ctx.Countered())
-                .RespondStatus()
-                .Catch<OfferRuleViolation>(ex => ex.RespondRejection()),
-            When(WithdrawOffer)
-                .ByAParty()
-                .Require(ctx => ctx.Message.ActorId == ctx.Saga.BuyerId, Rejection.OnlyBuyerWithdraws)
-                .Close(ExpirationTimeout)
-                .TransitionTo(Withdrawn)
-                .Tell(MessageTypes.System, "withdrawn", _ => "Offer withdrawn")
-                .Publish(ctx => new OfferWithdrawn(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), ctx.Message.ActorId, DateTime.UtcNow))
-                .RespondStatus()
-                .Catch<OfferRuleViolation>(ex => ex.RespondRejection()),
-            When(CloseOffer)
-                .Close(ExpirationTimeout)
-                .TransitionTo(Declined)
-                .Tell(MessageTypes.System, "declined", _ => "The item was sold to another buyer")
-                .Publish(ctx => new OfferDeclined(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), null, "product_sold", DateTime.UtcNow)),
-            When(ExpirationTimeout.Received)
-                .Then(ctx => ctx.Saga.UpdatedAt = DateTime.UtcNow)
-                .TransitionTo(Expired)
-                .Tell(MessageTypes.System, "expired", _ => "Offer expired")
-                .Publish(ctx => new OfferExpired(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), null, DateTime.UtcNow)),
-            When(ExpireOffer)
-                .Close(ExpirationTimeout)
-                .TransitionTo(Expired)
-                .Tell(MessageTypes.System, "expired", _ => "Offer expired")
-                .Publish(ctx => new OfferExpired(ctx.Saga.CorrelationId, ctx.Saga.ToSnapshot(), ctx.Message.ActorId, DateTime.UtcNow))
-                .RespondStatus(),
-            When(RearmOfferExpiry)
-                .ArmExpiry(ExpirationTimeout, expiresAfter)
-                .RespondStatus());
+            When(AcceptOffer).ByTheAwaitedParty(o => o.BuyerId).Sell(this),
+            When(DeclineOffer).ByTheAwaitedParty(o => o.BuyerId).Decline(this),
+            When(CounterOffer).ByTheAwaitedParty(o => o.BuyerId).Counter(this, Pending),
+            When(WithdrawOffer).Withdraw(this),
+            When(CloseOffer).CloseAsSold(this),
+            When(ExpirationTimeout.Received).Expire(this),
+            When(ExpireOffer).Expire(this),
+            When(RearmOfferExpiry).Rearm(this));
 
         During(Accepted, Declined, Withdrawn, Expired,
             When(AcceptOffer).ByAParty().RespondClosed().Catch<OfferRuleViolation>(ex => ex.RespondRejection()),
@@ -182,10 +86,18 @@ public class OfferStateMachine : MassTransitStateMachine<OfferState>
             Ignore(ExpirationTimeout.Received));
 
         DuringAny(
+            When(MakeOffer).RespondDuplicate(),
             When(GetOffer).RespondStatus());
+
+        // A rejected MakeOffer is finalized: it must leave no saga behind (no "Final" row), so the offer simply does not
+        // exist and every later command or query about it is answered OfferNotFound instead of faulting on Final.
+        SetCompletedWhenFinalized();
 
         ConnectEventObserver(timeline);
     }
+
+    /// <summary>How long an offer stays open after its last move (<c>Offers:ExpiresAfter</c>).</summary>
+    public TimeSpan ExpiresAfter { get; }
 
     public State Pending { get; private set; } = null!;
     public State Countered { get; private set; } = null!;

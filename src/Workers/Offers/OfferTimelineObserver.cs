@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MassTransit;
+using SoukLoop.Contracts;
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Model;
 
@@ -38,6 +39,9 @@ public class OfferTimelineObserver : IEventObserver<OfferState>
         // A schedule raises Received and then AnyReceived for one message: one timeline line is enough. A stale timeout
         // raises AnyReceived alone, and that line shows support it arrived and changed nothing.
         if (context.Event.Name.EndsWith(".AnyReceived", StringComparison.Ordinal) && context.TryGetPayload<Recorded>(out _))
+            return;
+        // Status queries read the saga; they are not part of its history.
+        if (message is GetOffer)
             return;
         context.GetOrAddPayload(() => new Recorded());
 

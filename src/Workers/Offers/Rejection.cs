@@ -13,6 +13,7 @@ public record Rejection(string Code, int HttpStatus, string Detail)
     public static readonly Rejection CounterOutOfRange = new("counter_price_out_of_range", 400,
         "A counter price must lie strictly between the buyer's and the seller's last prices.");
     public static readonly Rejection OfferClosed = new("offer_closed", 409, "The offer was already answered and is closed.");
+    public static readonly Rejection OfferExists = new("offer_exists", 409, "This offer was already made.");
     public static readonly Rejection OfferExpired = new("offer_expired", 409, "The offer has expired.");
 }
 
