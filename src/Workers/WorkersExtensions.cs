@@ -16,7 +16,7 @@ public static class WorkersExtensions
         {
             x.AddPostgresScheduler(builder.Configuration);
             x.AddOffers(builder.Configuration);
-            x.AddConversationMessaging();
+            x.AddConversationMessaging(builder.Configuration);
         });
         return builder;
     }
