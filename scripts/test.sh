@@ -114,6 +114,11 @@ if ! "$SERVICES" start test --dir "$SVC_DIR"; then
 fi
 eval "$("$SERVICES" env test --dir "$SVC_DIR")"
 
+# ---------------------------------------------------------------- browser
+# The support console's browser tests drive Debian's Chromium through Playwright (no browser download).
+[[ -x /usr/bin/chromium ]] || apt_install chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
 # ---------------------------------------------------------------- dotnet test
 mkdir -p "$RESULTS_DIR"
 # No MSBuild worker nodes left behind once the run is over (CI waits for its processes).

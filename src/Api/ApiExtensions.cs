@@ -1,5 +1,8 @@
 using SoukLoop.Api.Conversations;
 using SoukLoop.Api.Offers;
+using SoukLoop.Api.Support;
+using SoukLoop.Api.Devices;
+using SoukLoop.Api.Payments;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SoukLoop.Api.Features.Auth;
@@ -19,15 +22,20 @@ public static class ApiExtensions
 
     public static WebApplicationBuilder AddSoukApi(this WebApplicationBuilder builder)
     {
+        builder.AddSoukTelemetry("souk-api");
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukAuth(builder.Configuration, builder.Environment);
         builder.Services.AddOfferEndpoints(builder.Configuration);
         builder.Services.AddConversationEndpoints(builder.Configuration);
+        builder.Services.AddSupport(builder.Configuration);
+        builder.Services.AddPaymentEndpoints(builder.Configuration);
         builder.Services.AddSoukMessaging(builder.Configuration, x =>
         {
             x.AddOfferRequestClients();
             x.AddConversationRequestClients();
+            x.AddSupportRequestClients();
+            x.AddPaymentRequestClients();
         });
 
         var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
@@ -53,9 +61,11 @@ public static class ApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages(); // 404 unknown route, 405 wrong method, 415 … as problem+json
+        app.UseSupportConsole();
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
+        app.UseSupportRouteHiding();
         app.UseAuthorization();
         app.UseRateLimiter(); // after authentication: the send budget is per user
         return app;
@@ -69,7 +79,11 @@ public static class ApiExtensions
         api.MapProducts();
         api.MapOffers();
         api.MapConversations();
+        api.MapSupport();
+        api.MapPayments();
+        api.MapDevices();
         app.MapSoukOpenApi();
+        app.MapSoukMetrics();
         return app;
     }
 }

@@ -20,6 +20,9 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<ScheduledMessage> ScheduledMessages => Set<ScheduledMessage>();
     public DbSet<MessageFault> MessageFaults => Set<MessageFault>();
+    public DbSet<PaymentState> Payments => Set<PaymentState>();
+    public DbSet<StripeEventRecord> StripeEvents => Set<StripeEventRecord>();
+    public DbSet<PushDelivery> PushDeliveries => Set<PushDelivery>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -95,6 +98,8 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         {
             e.ToTable("offer_timeline");
             e.HasIndex(x => new { x.OfferId, x.Id }).HasDatabaseName("ix_offer_timeline_offer");
+            // Support finds an offer's undelivered outbox rows through the message that produced them.
+            e.HasIndex(x => x.MessageId).HasDatabaseName("ix_offer_timeline_message");
             e.Property(x => x.Price).HasPrecision(12, 2);
             e.Property(x => x.Action).HasMaxLength(60);
         });
@@ -155,6 +160,50 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         {
             e.HasIndex(x => x.CorrelationId);
             e.HasIndex(x => x.At);
+            e.Property(x => x.RedriveReason).HasMaxLength(500);
+        });
+
+        OnPaymentsModelCreating(b);
+    }
+
+    static void OnPaymentsModelCreating(ModelBuilder b)
+    {
+        b.Entity<PaymentState>(e =>
+        {
+            e.ToTable("payments");
+            e.HasKey(x => x.CorrelationId);
+            e.Property(x => x.CorrelationId).HasColumnName("transaction_id");
+            e.Property(x => x.CurrentState).HasMaxLength(40);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.Property(x => x.Amount).HasPrecision(12, 2);
+            e.Property(x => x.PlatformFee).HasPrecision(12, 2);
+            e.Property(x => x.SellerPayout).HasPrecision(12, 2);
+            e.Property(x => x.Currency).HasMaxLength(3);
+            e.Property(x => x.PaymentIntentId).HasMaxLength(255);
+            e.Property(x => x.PayoutStatus).HasMaxLength(30);
+            e.Property(x => x.PayoutAccountId).HasMaxLength(255);
+            e.HasIndex(x => x.PaymentIntentId).HasDatabaseName("ix_payments_payment_intent");
+            e.HasIndex(x => new { x.SellerId, x.PayoutStatus }).HasDatabaseName("ix_payments_seller_payout");
+            e.HasIndex(x => new { x.CurrentState, x.PayBy }).HasDatabaseName("ix_payments_state_pay_by");
+            e.HasOne<Transaction>().WithOne().HasForeignKey<PaymentState>(x => x.CorrelationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<StripeEventRecord>(e =>
+        {
+            e.ToTable("stripe_events");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(255);
+            e.Property(x => x.Type).HasMaxLength(100);
+            e.HasIndex(x => x.ReceivedAt);
+        });
+
+        b.Entity<PushDelivery>(e =>
+        {
+            e.ToTable("push_deliveries");
+            e.HasKey(x => new { x.EventMessageId, x.Token });
+            e.Property(x => x.Token).HasMaxLength(4096);
+            e.Property(x => x.Kind).HasMaxLength(40);
+            e.HasIndex(x => x.ClaimedAt);
         });
     }
 }

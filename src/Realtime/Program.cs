@@ -6,8 +6,7 @@ builder.UseDefaultUrl("http://127.0.0.1:5081");
 builder.AddSoukRealtime();
 
 var app = builder.Build();
-app.UseAuthentication();
-app.UseAuthorization();
+app.UseSoukRealtime();
 app.MapSoukHealth();
 app.MapSoukRealtime();
 app.Run();

@@ -1,21 +1,133 @@
+using System.Runtime;
+using MassTransit;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using SoukLoop.Persistence;
+using SoukLoop.Realtime.Consumers;
+using SoukLoop.Realtime.Hubs;
+using SoukLoop.Realtime.Infrastructure;
+using SoukLoop.Realtime.State;
 using SoukLoop.ServiceDefaults;
+using StackExchange.Redis;
 
 namespace SoukLoop.Realtime;
 
 public static class RealtimeExtensions
 {
+    public const string HubPath = "/hubs/realtime";
+
     public static WebApplicationBuilder AddSoukRealtime(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSoukPersistence(builder.Configuration);
-        builder.Services.AddSoukHealthChecks(builder.Configuration);
-        builder.Services.AddSoukAuth(builder.Configuration, builder.Environment);
-        builder.Services.AddSoukMessaging(builder.Configuration);
+        builder.AddSoukTelemetry("souk-realtime");
+        var configuration = builder.Configuration;
+        builder.Services.AddSoukPersistence(configuration);
+        builder.Services.AddSoukHealthChecks(configuration);
+        builder.Services.AddSoukAuth(configuration, builder.Environment);
+        builder.Services.AddSoukMessaging(configuration, x =>
+        {
+            HubCommands.Register(x);
+            AddConsumers(x);
+        });
+
+        builder.Services.AddOptions<RealtimeOptions>()
+            .Bind(configuration.GetSection(RealtimeOptions.Section))
+            .Validate(o => !o.Validate().Any(), "Invalid Realtime options: check Realtime:* settings.")
+            .ValidateOnStart();
+        var options = configuration.GetSection(RealtimeOptions.Section).Get<RealtimeOptions>() ?? new RealtimeOptions();
+
+        builder.Services.AddMemoryCache(o => o.SizeLimit = 100_000);
+        builder.Services.AddSingleton<ConnectionCounter>();
+        builder.Services.AddSingleton<RealtimeRedis>();
+        builder.Services.AddSingleton<PresenceStore>();
+        builder.Services.AddSingleton<TypingStore>();
+        builder.Services.AddSingleton<OfferFeedStore>();
+        builder.Services.AddScoped<ConversationDirectory>();
+        builder.Services.AddScoped<PresenceNotifier>();
+        builder.Services.AddScoped<HubCommands>();
+        builder.Services.AddHostedService<RealtimeSweeper>();
+
+        var redis = configuration.GetConnectionString("Redis") ?? throw new InvalidOperationException("ConnectionStrings:Redis is not configured.");
+        builder.Services.AddSignalR(o =>
+            {
+                o.AddFilter<HubErrorFilter>();
+                o.EnableDetailedErrors = builder.Environment.IsDevelopment();
+            })
+            .AddJsonProtocol(o => RealtimeJson.Configure(o.PayloadSerializerOptions))
+            // The backplane: a send to a group or user on any node reaches that group's connections on every node.
+            .AddStackExchangeRedis(redis, o =>
+            {
+                o.Configuration.AbortOnConnectFail = false;
+                o.Configuration.ChannelPrefix = RedisChannel.Literal(options.BackplaneChannelPrefix);
+            });
         return builder;
+    }
+
+    /// <summary>
+    /// One consumer per event, each on a queue of its own named <c>realtime-…</c>: every Realtime node binds the same
+    /// queue, so the nodes compete and each event is handled once per cluster; the backplane fans it out to every node.
+    /// </summary>
+    static void AddConsumers(IBusRegistrationConfigurator x)
+    {
+        x.AddConsumer<MessageSentConsumer>().Endpoint(e => e.Name = MessageSentConsumer.Queue);
+        x.AddConsumer<ConversationReadConsumer>().Endpoint(e => e.Name = ConversationReadConsumer.Queue);
+        x.AddConsumer<MessageReadConsumer>().Endpoint(e => e.Name = MessageReadConsumer.Queue);
+        x.AddConsumer<OfferMadeConsumer>().Endpoint(e => e.Name = OfferMadeConsumer.Queue);
+        x.AddConsumer<OfferCounteredConsumer>().Endpoint(e => e.Name = OfferCounteredConsumer.Queue);
+        x.AddConsumer<OfferAcceptedConsumer>().Endpoint(e => e.Name = OfferAcceptedConsumer.Queue);
+        x.AddConsumer<OfferDeclinedConsumer>().Endpoint(e => e.Name = OfferDeclinedConsumer.Queue);
+        x.AddConsumer<OfferWithdrawnConsumer>().Endpoint(e => e.Name = OfferWithdrawnConsumer.Queue);
+        x.AddConsumer<OfferExpiredConsumer>().Endpoint(e => e.Name = OfferExpiredConsumer.Queue);
+        x.AddConfigureEndpointsCallback((name, cfg) =>
+        {
+            if (name.StartsWith("realtime-", StringComparison.Ordinal))
+                cfg.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+        });
+    }
+
+    /// <summary>Authentication (JWT from the header or the access_token query parameter; lean on the hub path), then authorization.</summary>
+    public static WebApplication UseSoukRealtime(this WebApplication app)
+    {
+        app.UseSoukAuthentication(HubPath);
+        app.UseAuthorization();
+        return app;
     }
 
     public static WebApplication MapSoukRealtime(this WebApplication app)
     {
+        app.MapHub<RealtimeHub>(HubPath, o =>
+        {
+            o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+            // A connection whose token expires is closed; the client reconnects with a fresh token.
+            o.CloseOnAuthenticationExpiration = true;
+        });
+
+        if (app.Services.GetRequiredService<IOptions<RealtimeOptions>>().Value.Diagnostics)
+            app.MapGet("/debug/realtime", (bool? gc, ConnectionCounter counter) =>
+            {
+                if (gc == true)
+                {
+                    GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                }
+                using var process = System.Diagnostics.Process.GetCurrentProcess();
+                var info = GC.GetGCMemoryInfo();
+                return Results.Ok(new
+                {
+                    connections = counter.Open,
+                    working_set_bytes = process.WorkingSet64,
+                    private_bytes = process.PrivateMemorySize64,
+                    gc_heap_bytes = GC.GetTotalMemory(false),
+                    gc_heap_size_bytes = info.HeapSizeBytes,
+                    gc_committed_bytes = info.TotalCommittedBytes,
+                    server_gc = GCSettings.IsServerGC,
+                    thread_count = process.Threads.Count
+                });
+            }).AllowAnonymous();
+
+        app.MapSoukMetrics();
         return app;
     }
 }

@@ -2,6 +2,9 @@ using SoukLoop.Persistence;
 using SoukLoop.Persistence.Scheduling;
 using SoukLoop.Workers.Messaging;
 using SoukLoop.Workers.Offers;
+using SoukLoop.Workers.Support;
+using SoukLoop.Workers.Notifications;
+using SoukLoop.Workers.Payments;
 using SoukLoop.ServiceDefaults;
 
 namespace SoukLoop.Workers;
@@ -10,6 +13,7 @@ public static class WorkersExtensions
 {
     public static WebApplicationBuilder AddSoukWorkers(this WebApplicationBuilder builder)
     {
+        builder.AddSoukTelemetry("souk-workers");
         builder.Services.AddSoukPersistence(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukMessaging(builder.Configuration, x =>
@@ -17,6 +21,10 @@ public static class WorkersExtensions
             x.AddPostgresScheduler(builder.Configuration);
             x.AddOffers(builder.Configuration);
             x.AddConversationMessaging(builder.Configuration);
+            x.AddFaultRecording();
+            x.AddStateMachineGraphs();
+            x.AddPayments(builder.Configuration);
+            x.AddNotifications(builder.Configuration);
         });
         return builder;
     }

@@ -63,10 +63,18 @@ public class SystemFixture : IAsyncLifetime
         _api = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Development");
-            foreach (var (key, value) in Settings())
+            foreach (var (key, value) in Settings().Concat(ApiSettings()))
                 b.UseSetting(key, value);
             b.UseSetting("Offers:ResponseTimeout", "00:00:20");
+            if (ApiOnKestrel)
+                b.UseSetting("Urls", "http://127.0.0.1:0"); // a free port, not appsettings.json's 5080
+            b.ConfigureServices(ConfigureApiServices);
         });
+        if (ApiOnKestrel)
+        {
+            _api.UseKestrel(0);
+            _api.StartServer();
+        }
         Client = _api.CreateClient();
         await WarmUpAsync();
     }
@@ -118,10 +126,34 @@ public class SystemFixture : IAsyncLifetime
     /// <summary>Settings a derived fixture adds for both the Api and the Workers process.</summary>
     protected virtual IEnumerable<(string Key, string Value)> ExtraSettings() => [];
 
-    /// <summary>Starts the Workers app as its own process and waits until it reports ready.</summary>
-    public async Task StartWorkersAsync()
+    static readonly TimeSpan WorkersStartTimeout = TimeSpan.FromSeconds(180);
+
+    /// <summary>Extra settings for the in-process Api (e.g. Support:StuckGrace).</summary>
+    protected virtual IEnumerable<(string Key, string Value)> ApiSettings() => [];
+
+    /// <summary>Extra services for the in-process Api (e.g. an in-memory trace exporter).</summary>
+    protected virtual void ConfigureApiServices(IServiceCollection services)
     {
-        var workersDll = typeof(workers::SoukLoop.Workers.Offers.OfferStateMachine).Assembly.Location;
+    }
+
+    /// <summary>Serve the Api on a real Kestrel socket (for a browser) instead of the in-memory TestServer.</summary>
+    protected virtual bool ApiOnKestrel => false;
+
+    /// <summary>The Api's base address (a real socket when <see cref="ApiOnKestrel"/>).</summary>
+    public Uri ApiAddress => Client.BaseAddress!;
+
+    /// <summary>The running Workers process's HTTP address (health, /metrics).</summary>
+    public Uri WorkersAddress => new($"http://127.0.0.1:{_workersPort}");
+
+    public static string WorkersDll => typeof(workers::SoukLoop.Workers.Offers.OfferStateMachine).Assembly.Location;
+
+    /// <summary>The settings the Workers process gets (for running its command-line verbs too).</summary>
+    public IEnumerable<(string Key, string Value)> WorkersSettings() => Settings();
+
+    /// <summary>Starts the Workers app as its own process and waits until it reports ready; <paramref name="extraSettings"/> e.g. Scheduler:Enabled=false.</summary>
+    public async Task StartWorkersAsync(IEnumerable<(string Key, string Value)>? extraSettings = null)
+    {
+        var workersDll = WorkersDll;
         _workersPort = FreePort();
         var start = new ProcessStartInfo("dotnet", [workersDll, "--urls", $"http://127.0.0.1:{_workersPort}"])
         {
@@ -131,7 +163,7 @@ public class SystemFixture : IAsyncLifetime
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Information";
-        foreach (var (key, value) in Settings())
+        foreach (var (key, value) in Settings().Concat(extraSettings ?? []))
             start.Environment[key.Replace(":", "__")] = value;
 
         _workers = Process.Start(start)!;
@@ -142,7 +174,8 @@ public class SystemFixture : IAsyncLifetime
         _workers.BeginErrorReadLine();
 
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(180);
+        // Generous: on a loaded 2-core machine several fixtures start their Workers at once.
+        var deadline = DateTime.UtcNow.Add(WorkersStartTimeout);
         while (DateTime.UtcNow < deadline)
         {
             if (_workers.HasExited)
@@ -158,8 +191,10 @@ public class SystemFixture : IAsyncLifetime
             }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"The Workers process did not become ready within 180 s; its log: {WorkersLog}");
+        throw new TimeoutException($"The Workers process did not become ready within {WorkersStartTimeout.TotalSeconds:0} s (log: {WorkersLog}).");
     }
+
+    public bool WorkersRunning => _workers is { HasExited: false };
 
     /// <summary>Kills the Workers process outright, the way a crash would.</summary>
     public void KillWorkers()

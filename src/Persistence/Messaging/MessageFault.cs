@@ -15,4 +15,6 @@ public class MessageFault
     public DateTime At { get; set; }
     public DateTime? RedrivenAt { get; set; }
     public Guid? RedrivenBy { get; set; }
+    /// <summary>Why support re-drove it (1–500 characters), also written to the offer's timeline.</summary>
+    public string? RedriveReason { get; set; }
 }

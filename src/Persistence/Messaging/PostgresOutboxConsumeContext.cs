@@ -52,6 +52,8 @@ public class PostgresOutboxConsumeContext<TMessage>(
     public override Task NotifyOutboxMessageDelivered(OutboxMessageContext message)
     {
         inbox.LastSequenceNumber = message.SequenceNumber;
+        if (message.SentTime is { } sentTime)
+            OutboxMetrics.Delivered(sentTime);
         return Task.CompletedTask;
     }
 

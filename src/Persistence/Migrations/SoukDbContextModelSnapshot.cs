@@ -104,6 +104,11 @@ namespace SoukLoop.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("message_type");
 
+                    b.Property<string>("RedriveReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("redrive_reason");
+
                     b.Property<DateTime?>("RedrivenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("redriven_at");
@@ -620,10 +625,147 @@ namespace SoukLoop.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_offer_timeline");
 
+                    b.HasIndex("MessageId")
+                        .HasDatabaseName("ix_offer_timeline_message");
+
                     b.HasIndex("OfferId", "Id")
                         .HasDatabaseName("ix_offer_timeline_offer");
 
                     b.ToTable("offer_timeline", (string)null);
+                });
+
+            modelBuilder.Entity("SoukLoop.Persistence.Model.PaymentState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("transaction_id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<Guid>("BuyerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("buyer_id");
+
+                    b.Property<string>("ChargeId")
+                        .HasColumnType("text")
+                        .HasColumnName("charge_id");
+
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("conversation_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("current_state");
+
+                    b.Property<Guid?>("DeadlineTokenId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("deadline_token_id");
+
+                    b.Property<string>("FailureCode")
+                        .HasColumnType("text")
+                        .HasColumnName("failure_code");
+
+                    b.Property<string>("FailureMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("failure_message");
+
+                    b.Property<Guid>("OfferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("offer_id");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paid_at");
+
+                    b.Property<DateTime?>("PayBy")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("pay_by");
+
+                    b.Property<string>("PaymentIntentId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payment_intent_id");
+
+                    b.Property<string>("PayoutAccountId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("payout_account_id");
+
+                    b.Property<string>("PayoutStatus")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("payout_status");
+
+                    b.Property<decimal>("PlatformFee")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("platform_fee");
+
+                    b.Property<Guid>("ProductId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("product_id");
+
+                    b.Property<string>("ProductTitle")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("product_title");
+
+                    b.Property<Guid>("SellerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("seller_id");
+
+                    b.Property<decimal>("SellerPayout")
+                        .HasPrecision(12, 2)
+                        .HasColumnType("numeric(12,2)")
+                        .HasColumnName("seller_payout");
+
+                    b.Property<string>("TransferId")
+                        .HasColumnType("text")
+                        .HasColumnName("transfer_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_payments");
+
+                    b.HasIndex("PaymentIntentId")
+                        .HasDatabaseName("ix_payments_payment_intent");
+
+                    b.HasIndex("CurrentState", "PayBy")
+                        .HasDatabaseName("ix_payments_state_pay_by");
+
+                    b.HasIndex("SellerId", "PayoutStatus")
+                        .HasDatabaseName("ix_payments_seller_payout");
+
+                    b.ToTable("payments", (string)null);
                 });
 
             modelBuilder.Entity("SoukLoop.Persistence.Model.Product", b =>
@@ -690,6 +832,82 @@ namespace SoukLoop.Persistence.Migrations
                         .HasDatabaseName("ix_products_seller_created");
 
                     b.ToTable("products", (string)null);
+                });
+
+            modelBuilder.Entity("SoukLoop.Persistence.Model.PushDelivery", b =>
+                {
+                    b.Property<Guid>("EventMessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_message_id");
+
+                    b.Property<string>("Token")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)")
+                        .HasColumnName("token");
+
+                    b.Property<DateTime>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_at");
+
+                    b.Property<string>("FcmMessageName")
+                        .HasColumnType("text")
+                        .HasColumnName("fcm_message_name");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("EventMessageId", "Token")
+                        .HasName("pk_push_deliveries");
+
+                    b.HasIndex("ClaimedAt")
+                        .HasDatabaseName("ix_push_deliveries_claimed_at");
+
+                    b.ToTable("push_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("SoukLoop.Persistence.Model.StripeEventRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("PaymentIntentId")
+                        .HasColumnType("text")
+                        .HasColumnName("payment_intent_id");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<Guid?>("TransactionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("transaction_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stripe_events");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_stripe_events_received_at");
+
+                    b.ToTable("stripe_events", (string)null);
                 });
 
             modelBuilder.Entity("SoukLoop.Persistence.Model.Transaction", b =>
@@ -932,6 +1150,16 @@ namespace SoukLoop.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_messages_conversations_conversation_id");
+                });
+
+            modelBuilder.Entity("SoukLoop.Persistence.Model.PaymentState", b =>
+                {
+                    b.HasOne("SoukLoop.Persistence.Model.Transaction", null)
+                        .WithOne()
+                        .HasForeignKey("SoukLoop.Persistence.Model.PaymentState", "CorrelationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_payments_transactions_transaction_id");
                 });
 
             modelBuilder.Entity("SoukLoop.Persistence.Model.Product", b =>

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Persistence.Sagas;
+using SoukLoop.Workers.Support;
 
 namespace SoukLoop.Workers.Offers;
 
@@ -23,6 +24,7 @@ public class OfferStateDefinition : SagaDefinition<OfferState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<OfferState> sagaConfigurator,
         IRegistrationContext context)
     {
+        endpointConfigurator.UsePublishRequestFaults();
         endpointConfigurator.UseMessageRetry(r =>
         {
             // Optimistic concurrency conflicts and serialization failures: retry quickly, with jitter from the intervals.
@@ -31,6 +33,7 @@ public class OfferStateDefinition : SagaDefinition<OfferState>
             r.Handle<Npgsql.NpgsqlException>();
             r.Intervals(5, 10, 20, 40, 80, 120, 200, 300, 500, 800, 1000, 1000, 1000);
         });
+        endpointConfigurator.UseSagaAttemptMetrics("offer");
         endpointConfigurator.UsePostgresOutbox(context);
     }
 }

@@ -94,6 +94,7 @@ public class OfferStateMachine : MassTransitStateMachine<OfferState>
         SetCompletedWhenFinalized();
 
         ConnectEventObserver(timeline);
+        ConnectStateObserver(new OfferOutcomeObserver());
     }
 
     /// <summary>How long an offer stays open after its last move (<c>Offers:ExpiresAfter</c>).</summary>

@@ -1,0 +1,30 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using SoukLoop.Persistence.Model;
+using SoukLoop.Persistence.Sagas;
+using Stripe;
+
+namespace SoukLoop.Workers.Payments;
+
+/// <summary>
+/// The payment saga's endpoint: retries around the Postgres inbox/outbox (each attempt one fresh transaction), for database
+/// conflicts and for Stripe being briefly unavailable (every Stripe POST is idempotent, so a retry never charges twice).
+/// </summary>
+public class PaymentStateDefinition : SagaDefinition<PaymentState>
+{
+    protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<PaymentState> sagaConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.UseMessageRetry(r =>
+        {
+            r.Handle<DbUpdateConcurrencyException>();
+            r.Handle<DbUpdateException>();
+            r.Handle<Npgsql.NpgsqlException>();
+            r.Handle<HttpRequestException>();
+            r.Handle<StripeException>(e => e.StripeError?.Type is "api_error" or "rate_limit_error" or "api_connection_error"
+                || (int)e.HttpStatusCode is 409 or 429 or >= 500);
+            r.Intervals(5, 10, 20, 50, 100, 250, 500, 1000, 2000, 3000, 5000);
+        });
+        endpointConfigurator.UsePostgresOutbox(context);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using SoukLoop.Persistence.Model;
+
+namespace SoukLoop.IntegrationTests.Support;
+
+/// <summary>
+/// The whole system for the support tests: the Api on a real Kestrel socket (a browser must reach it), short stuck
+/// thresholds, and an in-memory trace exporter in the Api so a test can read the REST call's span.
+/// </summary>
+public class SupportFixture : SystemFixture
+{
+    protected override bool ApiOnKestrel => true;
+
+    public List<Activity> ApiSpans { get; } = [];
+
+    protected override IEnumerable<(string Key, string Value)> ApiSettings() =>
+    [
+        ("Support:StuckGrace", "00:00:01"),
+        ("Support:OutboxThreshold", "00:00:02"),
+        ("Support:ResponseTimeout", "00:00:20")
+    ];
+
+    protected override void ConfigureApiServices(IServiceCollection services) =>
+        services.ConfigureOpenTelemetryTracerProvider(b => b.AddInMemoryExporter(ApiSpans));
+
+    public Task<TestUser> CreateSupportUserAsync() => CreateUserAsync(Roles.Support);
+}
+
+[CollectionDefinition(Name)]
+public class SupportCollection : ICollectionFixture<SupportFixture>
+{
+    public const string Name = "Support";
+}
+
+public static class SupportApi
+{
+    public static Task<(HttpStatusCode Status, JsonElement Body)> Get(this TestUser user, string path) => user.Send(HttpMethod.Get, path);
+
+    public static Task<(HttpStatusCode Status, JsonElement Body)> Post(this TestUser user, string path, object? body) =>
+        user.Send(HttpMethod.Post, path, body);
+
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> Anonymous(this SystemFixture system, HttpMethod method, string path,
+        object? body = null, string? token = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (token != null)
+            request.Headers.Authorization = new("Bearer", token);
+        if (body != null)
+            request.Content = new StringContent(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
+        using var response = await system.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, string.IsNullOrEmpty(text) ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>An open offer: a seller, a buyer, a product at 100 and an offer at 50.</summary>
+    public static async Task<(TestUser Seller, TestUser Buyer, Product Product, Guid OfferId)> OpenOfferAsync(this SystemFixture system)
+    {
+        var seller = await system.CreateUserAsync();
+        var buyer = await system.CreateUserAsync();
+        var product = await system.CreateProductAsync(seller, 100m);
+        var offer = await buyer.MakeOffer(product.Id, 50m);
+        return (seller, buyer, product, offer.Id());
+    }
+
+    public static IEnumerable<JsonElement> Items(this JsonElement body, string property) => body.GetProperty(property).EnumerateArray();
+
+    public static string? Str(this JsonElement body, string property) =>
+        body.TryGetProperty(property, out var value) && value.ValueKind != JsonValueKind.Null ? value.ToString() : null;
+}
