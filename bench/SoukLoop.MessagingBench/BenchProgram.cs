@@ -23,6 +23,7 @@ public static class BenchProgram
     {
         var options = BenchOptions.Parse(args);
         var startedAt = DateTime.UtcNow;
+        var loadAtStart = LoadAverage();
         Console.WriteLine($"Souk Loop messaging bench: {options.Concurrency} clients for {options.DurationSeconds} s, then {options.Rate}/s for " +
             $"{options.RateDurationSeconds} s, over {options.Conversations} conversations");
 
@@ -40,7 +41,8 @@ public static class BenchProgram
 
         var throughput = await ClosedLoopAsync(http, chats, options.Concurrency, TimeSpan.FromSeconds(options.DurationSeconds));
         Console.WriteLine($"Throughput: {throughput.SendsPerSecond:0.0} sends/s at {throughput.Concurrency} clients " +
-            $"(p50 {throughput.LatencyMs.P50} ms, p99 {throughput.LatencyMs.P99} ms, {throughput.Errors} errors, {throughput.Accepted202} × 202)");
+            $"(p50 {throughput.LatencyMs.P50} ms, p99 {throughput.LatencyMs.P99} ms; answers " +
+            $"{string.Join(", ", throughput.Statuses.Select(kv => $"{kv.Value} × {kv.Key}"))})");
 
         await Task.Delay(TimeSpan.FromSeconds(3)); // let the queues drain before the latency phase
         var before = await system.CountMessagesAsync();
@@ -49,7 +51,7 @@ public static class BenchProgram
         Console.WriteLine($"Fixed rate {fixedRate.RatePerSecond}/s: p50 {fixedRate.LatencyMs.P50} ms, p90 {fixedRate.LatencyMs.P90} ms, " +
             $"p99 {fixedRate.LatencyMs.P99} ms, max {fixedRate.LatencyMs.Max} ms; send→insert p50 {fixedRate.SendToInsertMs.P50} ms, " +
             $"p99 {fixedRate.SendToInsertMs.P99} ms; {fixedRate.Created}/{fixedRate.Scheduled} stored ({fixedRate.StoredInDatabase} rows), " +
-            $"{fixedRate.Errors} errors, {fixedRate.Accepted202} × 202");
+            $"answers {string.Join(", ", fixedRate.Statuses.Select(kv => $"{kv.Value} × {kv.Key}"))}");
 
         var result = new BenchResult(startedAt, "POST /api/v1/conversations/{id}/messages (Api → RabbitMQ → Workers → Postgres → 201)",
             new
@@ -59,14 +61,18 @@ public static class BenchProgram
                 runtime = RuntimeInformation.FrameworkDescription,
                 note = "Api, Workers, bench client, Postgres and RabbitMQ share this machine"
             },
-            options with { Postgres = "(hidden)", RabbitPassword = "(hidden)" }, throughput, fixedRate);
+            options with { Postgres = "(hidden)", RabbitPassword = "(hidden)" }, throughput, fixedRate, loadAtStart, LoadAverage());
         var directory = options.OutputDirectory ?? Path.Combine(RepositoryRoot(), "bench", "results");
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, $"messaging-{startedAt.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.json");
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(result, Json));
-        Console.WriteLine($"Results: {file}");
+        Console.WriteLine($"Results: {file} (load average {result.LoadAverageAtStart} → {result.LoadAverageAtEnd})");
         return 0;
     }
+
+    /// <summary>The machine's 1/5/15-minute load averages (Linux), to read the figures against.</summary>
+    static string? LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
 
     sealed record Participant(Guid Id, string Token);
 
@@ -125,6 +131,7 @@ public static class BenchProgram
     static async Task<ThroughputResult> ClosedLoopAsync(HttpClient http, List<Chat> chats, int concurrency, TimeSpan duration)
     {
         var latencies = new ConcurrentBag<double>();
+        var statuses = new StatusCounter();
         int created = 0, accepted = 0, errors = 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async client =>
@@ -135,6 +142,7 @@ public static class BenchProgram
                 var start = Stopwatch.GetTimestamp();
                 var outcome = await SendAsync(http, chat, n % 2 == 0, $"client {client} message {n}");
                 var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                statuses.Add(outcome.Status);
                 switch (outcome.Status)
                 {
                     case HttpStatusCode.Created:
@@ -152,7 +160,7 @@ public static class BenchProgram
         }));
         var elapsed = clock.Elapsed.TotalSeconds;
         return new ThroughputResult(concurrency, Math.Round(elapsed, 2), created, accepted, errors, Math.Round(created / elapsed, 1),
-            Percentiles.Of(latencies.ToArray()));
+            Percentiles.Of(latencies.ToArray()), statuses.Snapshot());
     }
 
     static async Task<FixedRateResult> OpenLoopAsync(HttpClient http, List<Chat> chats, int rate, TimeSpan duration)
@@ -160,6 +168,7 @@ public static class BenchProgram
         var total = (int)(rate * duration.TotalSeconds);
         var latencies = new ConcurrentBag<double>();
         var toInsert = new ConcurrentBag<double>();
+        var statuses = new StatusCounter();
         int created = 0, accepted = 0, errors = 0;
         var sends = new List<Task>(total);
         var clock = Stopwatch.StartNew();
@@ -175,6 +184,7 @@ public static class BenchProgram
                 var startedUtc = DateTime.UtcNow;
                 var outcome = await SendAsync(http, chats[n % chats.Count], n / chats.Count % 2 == 0, $"rate message {n}");
                 var ms = (clock.Elapsed - scheduled).TotalMilliseconds; // from the scheduled start: a stall counts in full
+                statuses.Add(outcome.Status);
                 switch (outcome.Status)
                 {
                     case HttpStatusCode.Created:
@@ -194,7 +204,7 @@ public static class BenchProgram
         var sendingTook = clock.Elapsed.TotalSeconds;
         await Task.WhenAll(sends);
         return new FixedRateResult(rate, Math.Round(duration.TotalSeconds, 2), total, created, accepted, errors, Math.Round(total / sendingTook, 1),
-            Percentiles.Of(latencies.ToArray()), Percentiles.Of(toInsert.ToArray()), 0);
+            Percentiles.Of(latencies.ToArray()), Percentiles.Of(toInsert.ToArray()), 0, statuses.Snapshot());
     }
 
     static string RepositoryRoot()

@@ -16,7 +16,7 @@ public sealed record Percentiles(double P50, double P90, double P99, double Max,
 
 /// <summary>Maximum throughput at a fixed number of clients that each send the next message as soon as the last one is stored.</summary>
 public sealed record ThroughputResult(int Concurrency, double DurationSeconds, int Created, int Accepted202, int Errors, double SendsPerSecond,
-    Percentiles LatencyMs);
+    Percentiles LatencyMs, IReadOnlyDictionary<string, int> Statuses);
 
 /// <summary>
 /// Sends started on a fixed schedule whatever the answers do (open loop). <see cref="LatencyMs"/> is from the scheduled
@@ -24,7 +24,18 @@ public sealed record ThroughputResult(int Concurrency, double DurationSeconds, i
 /// start to the message's created_at (taken by the worker just before its insert).
 /// </summary>
 public sealed record FixedRateResult(int RatePerSecond, double DurationSeconds, int Scheduled, int Created, int Accepted202, int Errors,
-    double AchievedPerSecond, Percentiles LatencyMs, Percentiles SendToInsertMs, int StoredInDatabase);
+    double AchievedPerSecond, Percentiles LatencyMs, Percentiles SendToInsertMs, int StoredInDatabase, IReadOnlyDictionary<string, int> Statuses);
+
+/// <summary>Answers by HTTP status ("201", "202", "503", …; "exception" when no answer came).</summary>
+public sealed class StatusCounter
+{
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new();
+
+    public void Add(System.Net.HttpStatusCode status) =>
+        _counts.AddOrUpdate(status == 0 ? "exception" : ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+
+    public IReadOnlyDictionary<string, int> Snapshot() => new SortedDictionary<string, int>(_counts);
+}
 
 public sealed record BenchResult(DateTime StartedAt, string Route, object Machine, object Settings, ThroughputResult Throughput,
-    FixedRateResult FixedRate);
+    FixedRateResult FixedRate, string? LoadAverageAtStart, string? LoadAverageAtEnd);

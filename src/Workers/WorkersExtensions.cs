@@ -20,7 +20,7 @@ public static class WorkersExtensions
         {
             x.AddPostgresScheduler(builder.Configuration);
             x.AddOffers(builder.Configuration);
-            x.AddConversationMessaging();
+            x.AddConversationMessaging(builder.Configuration);
             x.AddFaultRecording();
             x.AddStateMachineGraphs();
             x.AddPayments(builder.Configuration);

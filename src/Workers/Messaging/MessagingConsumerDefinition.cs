@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SoukLoop.Persistence.Sagas;
 
 namespace SoukLoop.Workers.Messaging;
@@ -11,6 +12,16 @@ namespace SoukLoop.Workers.Messaging;
 /// </summary>
 public abstract class MessagingConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
 {
+    protected MessagingConsumerDefinition(IOptions<MessagingWorkerOptions> options)
+    {
+        var limit = Math.Max(1, options.Value.ConcurrentMessageLimit);
+        Endpoint(e =>
+        {
+            e.ConcurrentMessageLimit = limit;
+            e.PrefetchCount = limit;
+        });
+    }
+
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
@@ -25,8 +36,9 @@ public abstract class MessagingConsumerDefinition<TConsumer> : ConsumerDefinitio
     }
 }
 
-public class SendMessageConsumerDefinition : MessagingConsumerDefinition<SendMessageConsumer>;
+public class SendMessageConsumerDefinition(IOptions<MessagingWorkerOptions> options) : MessagingConsumerDefinition<SendMessageConsumer>(options);
 
-public class MarkConversationReadConsumerDefinition : MessagingConsumerDefinition<MarkConversationReadConsumer>;
+public class MarkConversationReadConsumerDefinition(IOptions<MessagingWorkerOptions> options)
+    : MessagingConsumerDefinition<MarkConversationReadConsumer>(options);
 
-public class MarkMessageReadConsumerDefinition : MessagingConsumerDefinition<MarkMessageReadConsumer>;
+public class MarkMessageReadConsumerDefinition(IOptions<MessagingWorkerOptions> options) : MessagingConsumerDefinition<MarkMessageReadConsumer>(options);
