@@ -25,7 +25,8 @@ Api (5080), Realtime (5081) and Workers (5082) in Development until Ctrl+C.
                    .services/run/logs/{api,workers,realtime}.log)
 
 Environment: SOUK_API_PORT (5080), SOUK_REALTIME_PORT (5081), SOUK_WORKERS_PORT (5082),
-SOUK_READY_TIMEOUT (seconds to wait for /health/ready, 180), SOUK_RUN_*_PORT for the services.
+SOUK_READY_TIMEOUT (seconds to wait for /health/ready, 180), SOUK_RUN_*_PORT for the services,
+SOUK_STRIPE_PORT (12111) for the Stripe stand-in started when Stripe__SecretKey is not set.
 EOF
 }
 
@@ -62,6 +63,15 @@ declare -A PROJECT=(
 declare -A PORT=([api]="$API_PORT" [workers]="$WORKERS_PORT" [realtime]="$REALTIME_PORT")
 declare -A PID=() READY=() DLL=()
 
+# No Stripe key: run the Stripe stand-in (tools/StandIns) and point Api/Workers at it (docs/payments.md).
+if [[ -z "${Stripe__SecretKey:-}" ]]; then
+  APPS=(stripe "${APPS[@]}")
+  PROJECT[stripe]="$SOUK_ROOT/tools/StandIns/SoukLoop.StandIns.csproj"
+  PORT[stripe]="${SOUK_STRIPE_PORT:-12111}"
+  export Stripe__StandInUrl="http://127.0.0.1:${PORT[stripe]}"
+  export StandIns__Stripe__WebhookUrl="http://127.0.0.1:$API_PORT/api/v1/webhooks/stripe"
+fi
+
 print_urls() {
   local rmq_ui
   rmq_ui="$(sed -n 's/^UI_PORT=//p' "$RUN_DIR/services.env" 2>/dev/null || true)"
@@ -73,6 +83,8 @@ print_urls() {
     Realtime hub       http://127.0.0.1:$REALTIME_PORT/hubs/realtime
     Workers health     http://127.0.0.1:$WORKERS_PORT/health/ready
     RabbitMQ UI        http://127.0.0.1:${rmq_ui:-15672}  (guest/guest)
+    Support console    http://127.0.0.1:$API_PORT/support/  (support accounts: see README)
+    Stripe             ${Stripe__StandInUrl:-real Stripe (Stripe__SecretKey)}${Stripe__StandInUrl:+  stand-in, no money moves (test hooks: POST /_test/payment_intents/{id}/succeed|fail)}
     Logs               $(realpath --relative-to="$PWD" "$LOG_DIR" 2>/dev/null || echo "$LOG_DIR")/
 
 EOF
@@ -194,6 +206,11 @@ fail_with_log() { # fail_with_log APP MESSAGE
 }
 
 # ---------------------------------------------------------------- services, build, migrate
+if [[ -n "${Stripe__StandInUrl:-}" ]]; then
+  warn "no Stripe__SecretKey: payments go to the Stripe stand-in on ${PORT[stripe]} (no real money moves)"
+else
+  info "Stripe__SecretKey is set: payments go to real Stripe (Stripe__WebhookSecret must be set too)"
+fi
 if "$SERVICES" status run >/dev/null 2>&1; then services_were_running=1; fi
 services_started=1
 "$SERVICES" start run 9>&-
@@ -235,7 +252,7 @@ for app in "${APPS[@]}"; do
     tail -n +1 -F --pid="${PID[$app]}" "$log" 2>/dev/null | sed -u "s/^/[$app] /" &
   fi
 done
-printf 'api %s\nworkers %s\nrealtime %s\n' "${PID[api]}" "${PID[workers]}" "${PID[realtime]}" >"$RUN_DIR/apps.pid"
+for app in "${APPS[@]}"; do printf '%s %s\n' "$app" "${PID[$app]}"; done >"$RUN_DIR/apps.pid"
 
 deadline=$((SECONDS + READY_TIMEOUT))
 while :; do

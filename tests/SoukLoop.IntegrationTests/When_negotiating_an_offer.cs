@@ -141,4 +141,35 @@ public class When_negotiating_an_offer(SystemFixture system) : IClassFixture<Sys
             s => s == "Declined", TimeSpan.FromSeconds(20));
         Assert.Equal("Declined", closed);
     }
+
+    [Fact]
+    public async Task Should_list_offers_by_role_and_page_with_the_product_and_the_other_user()
+    {
+        var seller = await system.CreateUserAsync();
+        var buyer = await system.CreateUserAsync();
+        var first = await system.CreateProductAsync(seller, 100m, Feeds.Discover);
+        var second = await system.CreateProductAsync(seller, 200m, Feeds.Community);
+        var mine = await system.CreateProductAsync(buyer, 50m);
+        var made = new[] { await buyer.MakeOffer(first.Id, 60m), await buyer.MakeOffer(second.Id, 150m) };
+        var received = await seller.MakeOffer(mine.Id, 40m);
+
+        var (status, asBuyer) = await buyer.Send(HttpMethod.Get, "/api/v1/offers?as_buyer=true&per_page=1");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((1, 1, 2), (asBuyer.GetProperty("page").GetInt32(), asBuyer.GetProperty("per_page").GetInt32(), asBuyer.GetProperty("total").GetInt32()));
+        var (_, page2) = await buyer.Send(HttpMethod.Get, "/api/v1/offers?as_buyer=true&per_page=1&page=2");
+        var pages = asBuyer.GetProperty("items").EnumerateArray().Concat(page2.GetProperty("items").EnumerateArray()).ToList();
+        Assert.Equal(made.Select(o => o.Id()).Order(), pages.Select(o => o.Id()).Order());
+        var one = pages.Single(o => o.Id() == made[0].Id());
+        Assert.Equal((seller.Id, "Test user"), (one.GetProperty("other_user").GetProperty("id").GetGuid(),
+            one.GetProperty("other_user").GetProperty("display_name").GetString()));
+        Assert.Equal((first.Id, 100.00m), (one.GetProperty("product").GetProperty("id").GetGuid(), one.GetProperty("product").GetProperty("price").GetDecimal()));
+
+        var (_, asSeller) = await buyer.Send(HttpMethod.Get, "/api/v1/offers?as_seller=true");
+        Assert.Equal([received.Id()], asSeller.GetProperty("items").EnumerateArray().Select(o => o.Id()));
+        var (_, all) = await buyer.Send(HttpMethod.Get, "/api/v1/offers?status=pending");
+        Assert.Equal(3, all.GetProperty("total").GetInt32());
+
+        (status, var bad) = await buyer.Send(HttpMethod.Get, "/api/v1/offers?per_page=500");
+        Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"), (status, bad.Code()));
+    }
 }

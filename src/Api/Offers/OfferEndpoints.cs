@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SoukLoop.Api.Idempotency;
@@ -115,11 +116,13 @@ public static class OfferEndpoints
 
         var transaction = offer.TransactionId is { } tid ? await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tid, cancellationToken) : null;
         var history = await History(db, [id], cancellationToken);
-        return TypedResults.Ok(offer.ToResponse(transaction, viewer, history.GetValueOrDefault(id, [])));
+        var response = (await WithOtherUsers(db, [offer.ToResponse(transaction, viewer, history.GetValueOrDefault(id, []))], cancellationToken))[0];
+        return TypedResults.Ok(response);
     }
 
     public static async Task<Results<Ok<PagedOffers>, ProblemHttpResult>> ListOffers(ClaimsPrincipal user, SoukDbContext db, string? status,
-        bool? asBuyer, bool? asSeller, int? page, int? perPage, CancellationToken cancellationToken)
+        [FromQuery(Name = "as_buyer")] bool? asBuyer, [FromQuery(Name = "as_seller")] bool? asSeller, int? page,
+        [FromQuery(Name = "per_page")] int? perPage, CancellationToken cancellationToken)
     {
         var (p, size, problem) = Paging(page, perPage);
         if (problem != null)
@@ -147,12 +150,12 @@ public static class OfferEndpoints
         var items = await query.OrderByDescending(o => o.CreatedAt).ThenBy(o => o.CorrelationId).Skip((p - 1) * size).Take(size)
             .ToListAsync(cancellationToken);
         var transactions = await Transactions(db, items, cancellationToken);
-        return TypedResults.Ok(new PagedOffers(items.Select(o => o.ToResponse(transactions.GetValueOrDefault(o.CorrelationId), viewer)).ToList(),
-            p, size, total));
+        var responses = items.Select(o => o.ToResponse(transactions.GetValueOrDefault(o.CorrelationId), viewer)).ToList();
+        return TypedResults.Ok(new PagedOffers(await WithOtherUsers(db, responses, cancellationToken), p, size, total));
     }
 
     public static async Task<Results<Ok<PagedOffers>, ProblemHttpResult>> ListProductOffers(Guid productId, ClaimsPrincipal user, SoukDbContext db,
-        int? page, int? perPage, CancellationToken cancellationToken)
+        int? page, [FromQuery(Name = "per_page")] int? perPage, CancellationToken cancellationToken)
     {
         var (p, size, problem) = Paging(page, perPage);
         if (problem != null)
@@ -169,9 +172,9 @@ public static class OfferEndpoints
             .ToListAsync(cancellationToken);
         var transactions = await Transactions(db, items, cancellationToken);
         var history = await History(db, items.Select(o => o.CorrelationId).ToList(), cancellationToken);
-        return TypedResults.Ok(new PagedOffers(items.Select(o =>
-            o.ToResponse(transactions.GetValueOrDefault(o.CorrelationId), viewer, history.GetValueOrDefault(o.CorrelationId, []))).ToList(),
-            p, size, total));
+        var responses = items.Select(o =>
+            o.ToResponse(transactions.GetValueOrDefault(o.CorrelationId), viewer, history.GetValueOrDefault(o.CorrelationId, []))).ToList();
+        return TypedResults.Ok(new PagedOffers(await WithOtherUsers(db, responses, cancellationToken), p, size, total));
     }
 
     static async Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> Move<TCommand>(IRequestClient<TCommand> client,
@@ -245,6 +248,15 @@ public static class OfferEndpoints
         "withdrawn" => "Withdrawn",
         _ => null
     };
+
+    /// <summary>The other party's public profile on each offer (one query for the whole page).</summary>
+    static async Task<List<OfferResponse>> WithOtherUsers(SoukDbContext db, List<OfferResponse> offers, CancellationToken cancellationToken)
+    {
+        var ids = offers.Where(o => o.OtherUserId != null).Select(o => o.OtherUserId!.Value).Distinct().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
+            .Select(u => new OfferOtherUser(u.Id, u.DisplayName, u.AvatarUrl)).ToDictionaryAsync(u => u.Id, cancellationToken);
+        return offers.Select(o => o with { OtherUser = o.OtherUserId is { } id ? users.GetValueOrDefault(id) : null }).ToList();
+    }
 
     static (int Page, int Size, ProblemHttpResult? Problem) Paging(int? page, int? perPage)
     {

@@ -11,13 +11,15 @@ public record OfferPaymentResponse(string Provider, string? PaymentIntentId, str
 
 public record OfferHistoryEntry(DateTime At, string Action, Guid? By, decimal? Price);
 
+public record OfferOtherUser(Guid Id, string DisplayName, string? AvatarUrl);
+
 public record OfferPartyProduct(Guid Id, string Title, decimal Price, string Currency, string Feed);
 
 public record OfferResponse(
     Guid Id, Guid ProductId, Guid BuyerId, Guid SellerId, Guid ConversationId, decimal OfferedPrice, decimal? CounterPrice,
     string Status, string? Awaiting, int Round, DateTime? ExpiresAt, DateTime CreatedAt, DateTime UpdatedAt,
     OfferTransactionResponse? Transaction, IReadOnlyList<OfferHistoryEntry>? History = null, OfferPartyProduct? Product = null,
-    Guid? OtherUserId = null);
+    Guid? OtherUserId = null, OfferOtherUser? OtherUser = null);
 
 public static class OfferMapping
 {

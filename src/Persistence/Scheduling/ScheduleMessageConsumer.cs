@@ -15,11 +15,27 @@ public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal si
     IConsumer<ScheduleMessage>,
     IConsumer<CancelScheduledMessage>
 {
+    /// <remarks>
+    /// The scheduled message keeps the id, request and addresses the scheduler was given (a scheduled redelivery
+    /// brings them from the original message; MT-OriginalMessageId goes with the forwarded headers).
+    /// </remarks>
     public async Task Consume(ConsumeContext<ScheduleMessage> context)
     {
         var message = context.Message;
-        var body = context.SerializerContext.GetMessageSerializer(message.Payload, message.PayloadType)
-            .GetMessageBody(new MessageSendContext<ScheduleMessage>(message));
+        var messageId = context.MessageId ?? NewId.NextGuid();
+        // The envelope carries what the scheduler was given: a redelivered request still answers its requester.
+        var envelope = new MessageSendContext<ScheduleMessage>(message)
+        {
+            MessageId = messageId,
+            RequestId = context.RequestId,
+            CorrelationId = context.CorrelationId,
+            ConversationId = context.ConversationId,
+            InitiatorId = context.InitiatorId,
+            SourceAddress = context.SourceAddress,
+            ResponseAddress = context.ResponseAddress,
+            FaultAddress = context.FaultAddress
+        };
+        var body = context.SerializerContext.GetMessageSerializer(message.Payload, message.PayloadType).GetMessageBody(envelope);
 
         var dueAt = DateTime.SpecifyKind(message.ScheduledTime, DateTimeKind.Utc);
         var contentType = context.ReceiveContext.ContentType?.ToString() ?? "application/vnd.masstransit+json";
@@ -28,7 +44,7 @@ public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal si
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO scheduled_messages (token_id, due_at, message_id, destination_address, body, content_type, message_type, correlation_id,
                                             headers_json, created_at)
-            VALUES ({message.CorrelationId}, {dueAt}, {NewId.NextGuid()}, {message.Destination.ToString()}, {body.GetString()}, {contentType},
+            VALUES ({message.CorrelationId}, {dueAt}, {messageId}, {message.Destination.ToString()}, {body.GetString()}, {contentType},
                     {messageType}, {SagaIdOf(message.Payload) ?? context.CorrelationId}, {ForwardedHeaders(context)}, {DateTime.UtcNow})
             ON CONFLICT (token_id) DO NOTHING
             """, context.CancellationToken);

@@ -61,10 +61,18 @@ public sealed class FaultRecorder<T>(SoukDbContext db, FaultCorrelation<T> corre
         var destination = context.SourceAddress?.ToString();
         var at = fault.Timestamp.Kind == DateTimeKind.Utc ? fault.Timestamp : DateTime.SpecifyKind(fault.Timestamp, DateTimeKind.Utc);
 
-        var inserted = await db.Database.ExecuteSqlAsync($"""
+        // A message that keeps failing (each scheduled redelivery faults again, with the same message id) is one fault:
+        // the open row is brought up to date. A fault after support re-drove it is a new row.
+        var faultedMessageId = fault.FaultedMessageId ?? Guid.Empty;
+        var updated = faultedMessageId == Guid.Empty ? 0 : await db.Database.ExecuteSqlAsync($"""
+            UPDATE message_faults SET exception_type = {exception?.ExceptionType ?? "unknown"}, exception_message = {exception?.Message ?? ""},
+                                      stack_trace = {stackTrace}, at = {at}
+            WHERE faulted_message_id = {faultedMessageId} AND message_type = {MessageUrn.ForTypeString<T>()} AND redriven_at IS NULL
+            """, context.CancellationToken);
+        var inserted = updated > 0 ? 0 : await db.Database.ExecuteSqlAsync($"""
             INSERT INTO message_faults (id, faulted_message_id, correlation_id, message_type, destination, exception_type,
                                         exception_message, stack_trace, message_body, at)
-            VALUES ({id}, {fault.FaultedMessageId ?? Guid.Empty}, {correlationId}, {MessageUrn.ForTypeString<T>()}, {destination},
+            VALUES ({id}, {faultedMessageId}, {correlationId}, {MessageUrn.ForTypeString<T>()}, {destination},
                     {exception?.ExceptionType ?? "unknown"}, {exception?.Message ?? ""}, {stackTrace}, {body}, {at})
             ON CONFLICT (id) DO NOTHING
             """, context.CancellationToken);

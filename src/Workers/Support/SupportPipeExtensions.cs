@@ -53,7 +53,8 @@ public sealed class PublishRequestFaultFilter<T> : IFilter<ConsumeContext<T>> wh
         catch (Exception exception) when ((context.ResponseAddress != null || context.FaultAddress != null)
                                           && !context.CancellationToken.IsCancellationRequested)
         {
-            Fault<T> fault = new FaultEvent<T>(context.Message, context.MessageId, HostMetadataCache.Host, exception,
+            // A scheduled redelivery is a new message id with the original in MT-OriginalMessageId: one fault per message.
+            Fault<T> fault = new FaultEvent<T>(context.Message, context.GetOriginalMessageId() ?? context.MessageId, HostMetadataCache.Host, exception,
                 context.SupportedMessageTypes.ToArray());
             await context.Publish(fault, p =>
             {
