@@ -73,7 +73,9 @@ if [[ -z "${Stripe__SecretKey:-}" ]]; then
 fi
 
 print_urls() {
-  local rmq_ui
+  local rmq_ui stripe_hint=""
+  [[ -n "${Stripe__StandInUrl:-}" ]] &&
+    stripe_hint="  stand-in, no money moves (test hooks: POST /_test/payment_intents/<id>/succeed or /fail)"
   rmq_ui="$(sed -n 's/^UI_PORT=//p' "$RUN_DIR/services.env" 2>/dev/null || true)"
   cat <<EOF
 
@@ -84,7 +86,7 @@ print_urls() {
     Workers health     http://127.0.0.1:$WORKERS_PORT/health/ready
     RabbitMQ UI        http://127.0.0.1:${rmq_ui:-15672}  (guest/guest)
     Support console    http://127.0.0.1:$API_PORT/support/  (support accounts: see README)
-    Stripe             ${Stripe__StandInUrl:-real Stripe (Stripe__SecretKey)}${Stripe__StandInUrl:+  stand-in, no money moves (test hooks: POST /_test/payment_intents/{id}/succeed|fail)}
+    Stripe             ${Stripe__StandInUrl:-real Stripe (Stripe__SecretKey)}$stripe_hint
     Logs               $(realpath --relative-to="$PWD" "$LOG_DIR" 2>/dev/null || echo "$LOG_DIR")/
 
 EOF

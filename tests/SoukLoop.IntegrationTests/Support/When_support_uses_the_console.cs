@@ -166,11 +166,10 @@ public class When_support_uses_the_console(SupportFixture system) : IAsyncLifeti
     static async Task Screenshot(IPage page, string name)
     {
         var root = RepositoryRoot();
-        foreach (var folder in new[] { Path.Combine(root, "docs", "screenshots"), Path.Combine(root, "TestResults", "screenshots") })
-        {
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-        }
+        // Into TestResults/ (git-ignored); the copies in docs/screenshots/ are refreshed from there by hand.
+        var folder = Path.Combine(root, "TestResults", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
     }
 
     static string RepositoryRoot()
