@@ -16,6 +16,8 @@ public static class SoukMeters
     public const string Scheduler = "SoukLoop.Scheduler";
     public const string Push = "SoukLoop.Push";
     public const string Payments = "SoukLoop.Payments";
+    /// <summary>Activity source of the Realtime node's pushes (<c>signalr.push &lt;event&gt;</c> spans).</summary>
+    public const string RealtimePush = "SoukLoop.Realtime";
 
     public static readonly string[] All = [MassTransit, Offers, Outbox, Scheduler, Push, Payments];
 }

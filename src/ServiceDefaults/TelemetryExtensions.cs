@@ -37,7 +37,8 @@ public static class TelemetryExtensions
             .WithTracing(t => t
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddSource(SoukMeters.MassTransit));
+                .AddSource(SoukMeters.MassTransit)
+                .AddSource(SoukMeters.RealtimePush));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             telemetry.UseOtlpExporter();

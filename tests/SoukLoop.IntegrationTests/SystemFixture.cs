@@ -93,7 +93,7 @@ public class SystemFixture : IAsyncLifetime
         throw new TimeoutException("The offer pipeline did not answer during warm-up.");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         StopWorkers();
         if (_api != null)
@@ -108,7 +108,7 @@ public class SystemFixture : IAsyncLifetime
         await RabbitManagement(HttpMethod.Delete, $"/api/vhosts/{VirtualHost}");
     }
 
-    IEnumerable<(string Key, string Value)> Settings()
+    protected IEnumerable<(string Key, string Value)> Settings()
     {
         yield return ("ConnectionStrings:Postgres", ConnectionString);
         yield return ("ConnectionStrings:Redis", TestEnvironment.Redis);

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.SignalR;
 using SoukLoop.Contracts;
 using SoukLoop.Realtime.Hubs;
+using SoukLoop.Realtime.Infrastructure;
 
 namespace SoukLoop.Realtime.Consumers;
 
@@ -14,9 +15,9 @@ public sealed class MessageSentConsumer(IHubContext<RealtimeHub> hub) : IConsume
     {
         var m = context.Message;
         var message = MessagePayload.From(m);
-        await hub.Clients.Group(Audience.User(m.RecipientId)).SendAsync(ServerEvents.MessageNew, message, context.CancellationToken);
+        await hub.Clients.Group(Audience.User(m.RecipientId)).PushAsync(ServerEvents.MessageNew, message, context.CancellationToken);
         if (m.SenderId != Guid.Empty && m.SenderId != m.RecipientId)
-            await hub.Clients.Group(Audience.User(m.SenderId)).SendAsync(ServerEvents.MessageDelivered, message, context.CancellationToken);
+            await hub.Clients.Group(Audience.User(m.SenderId)).PushAsync(ServerEvents.MessageDelivered, message, context.CancellationToken);
     }
 }
 
@@ -29,7 +30,7 @@ public sealed class ConversationReadConsumer(IHubContext<RealtimeHub> hub) : ICo
     {
         var m = context.Message;
         return hub.Clients.Group(Audience.User(m.OtherUserId))
-            .SendAsync(ServerEvents.MessagesRead, new MessagesReadEvent(m.ConversationId, m.ReaderId), context.CancellationToken);
+            .PushAsync(ServerEvents.MessagesRead, new MessagesReadEvent(m.ConversationId, m.ReaderId), context.CancellationToken);
     }
 }
 
@@ -42,6 +43,6 @@ public sealed class MessageReadConsumer(IHubContext<RealtimeHub> hub) : IConsume
     {
         var m = context.Message;
         return hub.Clients.Group(Audience.User(m.SenderId))
-            .SendAsync(ServerEvents.MessageRead, new MessageReadEvent(m.ConversationId, m.MessageId, m.ReaderId, m.ReadAt), context.CancellationToken);
+            .PushAsync(ServerEvents.MessageRead, new MessageReadEvent(m.ConversationId, m.MessageId, m.ReaderId, m.ReadAt), context.CancellationToken);
     }
 }

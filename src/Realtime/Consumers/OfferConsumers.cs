@@ -5,6 +5,7 @@ using SoukLoop.Contracts;
 using SoukLoop.Persistence;
 using SoukLoop.Realtime.Hubs;
 using SoukLoop.Realtime.State;
+using SoukLoop.Realtime.Infrastructure;
 
 namespace SoukLoop.Realtime.Consumers;
 
@@ -27,7 +28,7 @@ public abstract class OfferEventConsumer(IHubContext<RealtimeHub> hub, OfferFeed
     }
 
     protected Task SendAsync(Guid userId, string @event, object payload, CancellationToken cancellationToken) =>
-        hub.Clients.Group(Audience.User(userId)).SendAsync(@event, payload, cancellationToken);
+        hub.Clients.Group(Audience.User(userId)).PushAsync(@event, payload, cancellationToken);
 
     async Task<(OfferTransactionPayload? Buyer, OfferTransactionPayload? Seller)> TransactionPayloads(TransactionSnapshot? t,
         CancellationToken cancellationToken)
@@ -61,7 +62,7 @@ public sealed class OfferMadeConsumer(IHubContext<RealtimeHub> hub, OfferFeedSto
         var ct = context.CancellationToken;
         var entry = FeedOffer.From(offer);
         if (await Feed.AppendAsync(entry))
-            await Hub.Clients.Group(Audience.Product(offer.ProductId)).SendAsync(ServerEvents.OfferFeedNew, entry, ct);
+            await Hub.Clients.Group(Audience.Product(offer.ProductId)).PushAsync(ServerEvents.OfferFeedNew, entry, ct);
 
         var awaited = offer.Awaiting == "buyer" ? offer.BuyerId : offer.SellerId;
         await SendAsync(awaited, ServerEvents.OfferNew, OfferPayload.For(offer, awaited, null), ct);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using SoukLoop.Realtime.State;
+using SoukLoop.Realtime.Infrastructure;
 
 namespace SoukLoop.Realtime.Hubs;
 
@@ -17,6 +18,6 @@ public sealed class PresenceNotifier(IHubContext<RealtimeHub> hub, ConversationD
         var partners = await directory.PartnersAsync(userId, cancellationToken);
         if (partners.Count == 0)
             return;
-        await hub.Clients.Groups(partners.Select(Audience.User).ToList()).SendAsync(@event, new PresenceEvent(userId), cancellationToken);
+        await hub.Clients.Groups(partners.Select(Audience.User).ToList()).PushAsync(@event, new PresenceEvent(userId), cancellationToken);
     }
 }

@@ -1,6 +1,9 @@
+extern alias realtime;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using SoukLoop.Persistence.Model;
@@ -9,13 +12,46 @@ namespace SoukLoop.IntegrationTests.Support;
 
 /// <summary>
 /// The whole system for the support tests: the Api on a real Kestrel socket (a browser must reach it), short stuck
-/// thresholds, and an in-memory trace exporter in the Api so a test can read the REST call's span.
+/// thresholds, an in-memory trace exporter in the Api so a test can read the REST call's span, and a Realtime node in
+/// this process (its consume and push spans reach the same exporter: listeners see every activity in the process).
 /// </summary>
 public class SupportFixture : SystemFixture
 {
+    WebApplicationFactory<realtime::SoukLoop.Realtime.Hubs.RealtimeHub>? _realtime;
+
     protected override bool ApiOnKestrel => true;
 
     public List<Activity> ApiSpans { get; } = [];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var prefix = $"it-{VirtualHost}";
+        _realtime = new WebApplicationFactory<realtime::SoukLoop.Realtime.Hubs.RealtimeHub>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Development");
+            foreach (var (key, value) in Settings())
+                b.UseSetting(key, value);
+            b.UseSetting("Realtime:RedisKeyPrefix", prefix + ":");
+            b.UseSetting("Realtime:BackplaneChannelPrefix", prefix);
+        });
+        // Ready (bus connected, consumers bound) before any test publishes an event.
+        var client = _realtime.CreateClient();
+        var status = await OfferApi.Eventually(async () =>
+        {
+            using var ready = await client.GetAsync("/health/ready");
+            return ready.StatusCode;
+        }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(90));
+        if (status != HttpStatusCode.OK)
+            throw new TimeoutException($"The in-process Realtime node answered /health/ready {(int)status} for 90 s.");
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_realtime != null)
+            await _realtime.DisposeAsync();
+        await base.DisposeAsync();
+    }
 
     protected override IEnumerable<(string Key, string Value)> ApiSettings() =>
     [

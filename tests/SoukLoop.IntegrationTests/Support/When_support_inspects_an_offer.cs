@@ -105,7 +105,7 @@ public class When_support_inspects_an_offer(SupportFixture system)
     }
 
     [Fact]
-    public async Task Should_follow_one_offer_with_one_trace_id_from_the_rest_call_into_the_saga()
+    public async Task Should_follow_one_offer_with_one_trace_id_from_the_rest_call_through_the_saga_to_the_signalr_push()
     {
         var seller = await system.CreateUserAsync();
         var buyer = await system.CreateUserAsync();
@@ -118,13 +118,54 @@ public class When_support_inspects_an_offer(SupportFixture system)
             span = system.ApiSpans.LastOrDefault(a => a.Kind == ActivityKind.Server && a.DisplayName.StartsWith("POST")
                 && (a.GetTagItem("http.route") as string)?.Contains("offers") == true);
         Assert.NotNull(span);
+        var traceId = span.TraceId.ToHexString();
+
+        // The saga (Workers process) recorded the move under the REST call's trace.
         await using var db = system.NewDbContext();
         var made = await db.OfferTimeline.AsNoTracking().SingleAsync(e => e.OfferId == id && e.Action == "MakeOffer");
-        Assert.Equal(span.TraceId.ToHexString(), made.TraceId);
-
+        Assert.Equal(traceId, made.TraceId);
         var support = await system.CreateSupportUserAsync();
         var (_, detail) = await support.Get($"/api/v1/support/offers/{id}");
-        Assert.Equal(span.TraceId.ToHexString(), detail.Items("timeline").Single().Str("trace_id"));
+        Assert.Equal(traceId, detail.Items("timeline").Single().Str("trace_id"));
+
+        // The Realtime node consumed the saga's OfferMade and pushed offer:new to the seller in that same trace.
+        var pushes = await OfferApi.Eventually(() => Task.FromResult(SpansOf(traceId)),
+            spans => spans.Any(a => a.DisplayName == "signalr.push offer:new"), TimeSpan.FromSeconds(20));
+        var push = Assert.Single(pushes, a => a.DisplayName == "signalr.push offer:new");
+        var consume = Assert.Single(pushes, a => a.SpanId == push.ParentSpanId);
+        Assert.Equal(ActivityKind.Consumer, consume.Kind);
+        Assert.Contains("realtime-offer-made", consume.DisplayName);
+
+        // The trace as the test saw it, for humans: TestResults/traces/offer-<id>.txt.
+        var lines = pushes.OrderBy(a => a.StartTimeUtc).Select(a =>
+            $"{a.StartTimeUtc:O} {a.Source.Name,-18} {a.Kind,-8} trace {a.TraceId} span {a.SpanId} parent {a.ParentSpanId} {a.DisplayName}")
+            .Prepend($"{made.At:O} Workers (saga)     timeline trace {made.TraceId} MakeOffer {made.StateBefore} -> {made.StateAfter}");
+        var folder = Path.Combine(Root(), "TestResults", "traces");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllLinesAsync(Path.Combine(folder, $"offer-{id}.txt"), lines);
+    }
+
+    /// <summary>The exporter appends from whichever thread ends a span: copy, and try again if it appended meanwhile.</summary>
+    List<Activity> SpansOf(string traceId)
+    {
+        while (true)
+        {
+            try
+            {
+                lock (system.ApiSpans)
+                    return system.ApiSpans.ToArray().Where(a => a.TraceId.ToHexString() == traceId).ToList();
+            }
+            catch (ArgumentException) { }
+            catch (InvalidOperationException) { }
+        }
+    }
+
+    static string Root()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SoukLoop.sln")))
+                return dir.FullName;
+        return Directory.GetCurrentDirectory();
     }
 
     [Fact]
