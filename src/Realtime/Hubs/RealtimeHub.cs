@@ -200,8 +200,9 @@ public sealed class RealtimeHub(
     }
 
     /// <summary>
-    /// Joins a group; when the backplane cannot subscribe (Redis timeout) the join is rolled back, so the caller gets
-    /// an error and may simply try again (the Redis lifetime manager would otherwise keep a member without a subscription).
+    /// Joins a group; if the join fails it is rolled back, so the caller gets an error and may simply try again. (Groups
+    /// are local to the node that holds the connection, so with <see cref="RedisBackplane{THub}"/> a join touches no
+    /// Redis subscription.)
     /// </summary>
     async Task JoinGroupAsync(string group)
     {
