@@ -17,9 +17,13 @@ public static class RealtimeExtensions
 {
     public const string HubPath = "/hubs/realtime";
 
+    /// <summary>SignalR's own ActivitySource: one span per hub method invocation (and per connect / disconnect).</summary>
+    const string SignalRServerActivitySource = "Microsoft.AspNetCore.SignalR.Server";
+
     public static WebApplicationBuilder AddSoukRealtime(this WebApplicationBuilder builder)
     {
-        builder.AddSoukTelemetry("souk-realtime");
+        // No span per HTTP request (it would live as long as each WebSocket); one span per hub invocation instead.
+        builder.AddSoukTelemetry("souk-realtime", traceHttpServer: false, SignalRServerActivitySource);
         var configuration = builder.Configuration;
         builder.Services.AddSoukPersistence(configuration);
         builder.Services.AddSoukHealthChecks(configuration);
@@ -81,11 +85,11 @@ public static class RealtimeExtensions
         });
     }
 
-    /// <summary>Authentication (JWT from the header or the access_token query parameter; lean on the hub path), then authorization.</summary>
+    /// <summary>Authentication (JWT from the header or the access_token query parameter; lean on the hub path, which refuses anonymous requests), then authorization on the other paths.</summary>
     public static WebApplication UseSoukRealtime(this WebApplication app)
     {
         app.UseSoukAuthentication(HubPath);
-        app.UseAuthorization();
+        app.UseSoukAuthorization(HubPath);
         return app;
     }
 
