@@ -2,6 +2,7 @@ using System.Runtime;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SoukLoop.Persistence;
 using SoukLoop.Realtime.Consumers;
@@ -9,7 +10,6 @@ using SoukLoop.Realtime.Hubs;
 using SoukLoop.Realtime.Infrastructure;
 using SoukLoop.Realtime.State;
 using SoukLoop.ServiceDefaults;
-using StackExchange.Redis;
 
 namespace SoukLoop.Realtime;
 
@@ -17,9 +17,13 @@ public static class RealtimeExtensions
 {
     public const string HubPath = "/hubs/realtime";
 
+    /// <summary>SignalR's own ActivitySource: one span per hub method invocation (and per connect / disconnect).</summary>
+    const string SignalRServerActivitySource = "Microsoft.AspNetCore.SignalR.Server";
+
     public static WebApplicationBuilder AddSoukRealtime(this WebApplicationBuilder builder)
     {
-        builder.AddSoukTelemetry("souk-realtime");
+        // No span per HTTP request (it would live as long as each WebSocket); one span per hub invocation instead.
+        builder.AddSoukTelemetry("souk-realtime", traceHttpServer: false, SignalRServerActivitySource);
         var configuration = builder.Configuration;
         builder.Services.AddSoukPersistence(configuration);
         builder.Services.AddSoukHealthChecks(configuration);
@@ -34,7 +38,6 @@ public static class RealtimeExtensions
             .Bind(configuration.GetSection(RealtimeOptions.Section))
             .Validate(o => !o.Validate().Any(), "Invalid Realtime options: check Realtime:* settings.")
             .ValidateOnStart();
-        var options = configuration.GetSection(RealtimeOptions.Section).Get<RealtimeOptions>() ?? new RealtimeOptions();
 
         builder.Services.AddMemoryCache(o => o.SizeLimit = 100_000);
         builder.Services.AddSingleton<ConnectionCounter>();
@@ -48,19 +51,15 @@ public static class RealtimeExtensions
         builder.Services.AddScoped<HubCommands>();
         builder.Services.AddHostedService<RealtimeSweeper>();
 
-        var redis = configuration.GetConnectionString("Redis") ?? throw new InvalidOperationException("ConnectionStrings:Redis is not configured.");
         builder.Services.AddSignalR(o =>
             {
                 o.AddFilter<HubErrorFilter>();
                 o.EnableDetailedErrors = builder.Environment.IsDevelopment();
             })
-            .AddJsonProtocol(o => RealtimeJson.Configure(o.PayloadSerializerOptions))
-            // The backplane: a send to a group or user on any node reaches that group's connections on every node.
-            .AddStackExchangeRedis(redis, o =>
-            {
-                o.Configuration.AbortOnConnectFail = false;
-                o.Configuration.ChannelPrefix = RedisChannel.Literal(options.BackplaneChannelPrefix);
-            });
+            .AddJsonProtocol(o => RealtimeJson.Configure(o.PayloadSerializerOptions));
+        // The backplane: a send to a group on any node reaches that group's connections on every node, through one Redis
+        // subscription per node (RedisBackplane), channel prefix Realtime:BackplaneChannelPrefix.
+        builder.Services.Replace(ServiceDescriptor.Singleton(typeof(HubLifetimeManager<>), typeof(RedisBackplane<>)));
         return builder;
     }
 
@@ -86,11 +85,11 @@ public static class RealtimeExtensions
         });
     }
 
-    /// <summary>Authentication (JWT from the header or the access_token query parameter; lean on the hub path), then authorization.</summary>
+    /// <summary>Authentication (JWT from the header or the access_token query parameter; lean on the hub path, which refuses anonymous requests), then authorization on the other paths.</summary>
     public static WebApplication UseSoukRealtime(this WebApplication app)
     {
         app.UseSoukAuthentication(HubPath);
-        app.UseAuthorization();
+        app.UseSoukAuthorization(HubPath);
         return app;
     }
 

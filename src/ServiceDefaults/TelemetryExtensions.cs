@@ -20,7 +20,14 @@ public static class TelemetryExtensions
 {
     public const string MetricsPath = "/metrics";
 
-    public static TBuilder AddSoukTelemetry<TBuilder>(this TBuilder builder, string serviceName) where TBuilder : IHostApplicationBuilder
+    /// <param name="traceHttpServer">
+    /// false: no span per incoming HTTP request. The Realtime node turns it off: its requests are hub connections, and
+    /// the request's Activity (with its tags) would stay alive for the whole life of each WebSocket — memory per idle
+    /// connection for a span hours long; it traces each hub invocation instead (<paramref name="extraSources"/>).
+    /// </param>
+    /// <param name="extraSources">further ActivitySources to trace.</param>
+    public static TBuilder AddSoukTelemetry<TBuilder>(this TBuilder builder, string serviceName, bool traceHttpServer = true,
+        params string[] extraSources) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
@@ -34,11 +41,15 @@ public static class TelemetryExtensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(SoukMeters.All)
                 .AddPrometheusExporter())
-            .WithTracing(t => t
-                .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path))
-                .AddHttpClientInstrumentation()
-                .AddSource(SoukMeters.MassTransit)
-                .AddSource(SoukMeters.RealtimePush));
+            .WithTracing(t =>
+            {
+                if (traceHttpServer)
+                    t.AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path));
+                t.AddHttpClientInstrumentation()
+                    .AddSource(SoukMeters.MassTransit)
+                    .AddSource(SoukMeters.RealtimePush)
+                    .AddSource(extraSources);
+            });
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             telemetry.UseOtlpExporter();

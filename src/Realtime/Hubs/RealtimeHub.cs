@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MassTransit;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using SoukLoop.Contracts;
 using SoukLoop.Realtime.Infrastructure;
@@ -14,8 +13,8 @@ namespace SoukLoop.Realtime.Hubs;
 /// sends the same command REST sends (the Workers own every rule) or touches the Redis state of presence, typing and
 /// the offer feed. Errors go back as <c>error {code, detail}</c> to the calling connection only. Every method takes
 /// exactly one argument, a JSON object (SignalR binds arguments by count; <c>heartbeat</c> accepts <c>{}</c> or null).
+/// Only authenticated requests reach it: the hub path refuses anonymous ones with 401 (<see cref="HubAuthentication"/>).
 /// </summary>
-[Authorize]
 public sealed class RealtimeHub(
     PresenceStore presence,
     TypingStore typing,
@@ -200,8 +199,9 @@ public sealed class RealtimeHub(
     }
 
     /// <summary>
-    /// Joins a group; when the backplane cannot subscribe (Redis timeout) the join is rolled back, so the caller gets
-    /// an error and may simply try again (the Redis lifetime manager would otherwise keep a member without a subscription).
+    /// Joins a group; if the join fails it is rolled back, so the caller gets an error and may simply try again. (Groups
+    /// are local to the node that holds the connection, so with <see cref="RedisBackplane{THub}"/> a join touches no
+    /// Redis subscription.)
     /// </summary>
     async Task JoinGroupAsync(string group)
     {

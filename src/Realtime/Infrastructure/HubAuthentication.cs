@@ -15,8 +15,9 @@ namespace SoukLoop.Realtime.Infrastructure;
 /// <c>access_token</c> query parameter or the Authorization header, exactly as <see cref="AuthExtensions.AddSoukAuth"/>
 /// accepts it) is validated with the very same <see cref="TokenService.ValidationParameters"/>, and only a principal
 /// with the user id and role plus the token's expiry are kept. The expiry makes <c>CloseOnAuthenticationExpiration</c>
-/// close the connection when the token runs out. A missing or invalid token leaves the request anonymous, so the hub's
-/// [Authorize] answers 401 through the JWT bearer challenge as before. Every other path uses the regular middleware.
+/// close the connection when the token runs out. A missing or invalid token is refused with 401 and
+/// <c>WWW-Authenticate: Bearer</c>, here rather than through the hub's [Authorize] and the authorization middleware,
+/// whose per-request state would stay referenced by every WebSocket. Every other path uses the regular middlewares.
 /// </summary>
 public static class HubAuthentication
 {
@@ -33,17 +34,39 @@ public static class HubAuthentication
         // for every path: the regular middleware for all but the hub, the lean one below for the hub.
         app.Properties[AuthenticationMiddlewareSetKey] = true;
         app.UseWhen(context => !context.Request.Path.StartsWithSegments(hubPath), branch => branch.UseAuthentication());
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(hubPath), branch => branch.Use(async (context, next) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(hubPath), branch => branch.Use((context, next) =>
         {
-            if (await AuthenticateAsync(context, handler, parameters) is { } result)
-            {
-                var features = new HubAuthenticationFeatures(result);
-                context.Features.Set<IHttpAuthenticationFeature>(features);
-                context.Features.Set<IAuthenticateResultFeature>(features);
-            }
-            await next(context);
+            // Not an async method: nothing of this middleware stays on the heap while the connection lives (the
+            // validation of a symmetrically signed token completes synchronously).
+            var authentication = AuthenticateAsync(context, handler, parameters);
+            return authentication.IsCompletedSuccessfully
+                ? Continue(context, authentication.Result, next)
+                : ContinueAsync(context, authentication, next);
         }));
         return app;
+    }
+
+    /// <summary>Authorization of the hub path: authenticated, or 401 (as the JWT bearer challenge answers elsewhere).</summary>
+    public static IApplicationBuilder UseSoukAuthorization(this IApplicationBuilder app, PathString hubPath) =>
+        // The hub carries no [Authorize] (the middleware above refuses anonymous requests), so the authorization
+        // middleware — whose state would stay alive with every WebSocket — runs on the other paths only.
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments(hubPath), branch => branch.UseAuthorization());
+
+    static async Task ContinueAsync(HttpContext context, Task<AuthenticateResult?> authentication, RequestDelegate next) =>
+        await Continue(context, await authentication, next);
+
+    static Task Continue(HttpContext context, AuthenticateResult? result, RequestDelegate next)
+    {
+        if (result is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            return Task.CompletedTask;
+        }
+        var features = new HubAuthenticationFeatures(result);
+        context.Features.Set<IHttpAuthenticationFeature>(features);
+        context.Features.Set<IAuthenticateResultFeature>(features);
+        return next(context);
     }
 
     /// <summary>Kept apart from the middleware so nothing of the validated token stays referenced by its state machine.</summary>
