@@ -395,7 +395,8 @@ prometheus.tcp.port = $PROM_PORT
 log.console = false
 log.file.level = info
 EOF
-  echo '[rabbitmq_management,rabbitmq_prometheus].' >"$RMQ_PLUGINS"
+  # shovel + shovel_management: the UI's "Move messages" re-drives an _error queue (docs/operations.md).
+  echo '[rabbitmq_management,rabbitmq_prometheus,rabbitmq_shovel,rabbitmq_shovel_management].' >"$RMQ_PLUGINS"
   rm -f "$RMQ_PID"
   # Erlang starts epmd (port 4369, shared by all nodes of the machine) when none runs.
   if port_in_use 4369; then EPMD_STARTED=0; else EPMD_STARTED=1; fi
