@@ -19,6 +19,9 @@ public class OfferApiOptions
 
     /// <summary>How long a request waits for the saga's answer before it returns 202 with the offer's URL.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the start-up warm-up keeps asking the saga for an answer (<see cref="OfferPipelineWarmUp"/>); zero: off.</summary>
+    public TimeSpan WarmUpFor { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>
@@ -30,12 +33,14 @@ public static class OfferEndpoints
     public static IServiceCollection AddOfferEndpoints(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OfferApiOptions>().Bind(configuration.GetSection(OfferApiOptions.Section));
+        services.AddHostedService<OfferPipelineWarmUp>();
         return services;
     }
 
     public static void AddOfferRequestClients(this IBusRegistrationConfigurator x)
     {
         x.AddRequestClient<MakeOffer>();
+        x.AddRequestClient<GetOffer>();
         x.AddRequestClient<AcceptOffer>();
         x.AddRequestClient<DeclineOffer>();
         x.AddRequestClient<CounterOffer>();

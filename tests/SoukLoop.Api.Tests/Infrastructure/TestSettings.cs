@@ -34,6 +34,7 @@ public sealed class TestSettings
         ["RabbitMq:Username"] = RabbitUsername,
         ["RabbitMq:Password"] = RabbitPassword,
         ["Jwt:SigningKey"] = JwtSigningKey,
+        ["Offers:WarmUpFor"] = "00:00:00", // no Workers behind these tests
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:MassTransit"] = "Warning"
     };
