@@ -13,6 +13,21 @@ public static class TestEnvironment
     public static string RabbitUser => Env("RabbitMq__Username", "guest");
     public static string RabbitPassword => Env("RabbitMq__Password", "guest");
 
+    /// <summary>A folder under the repository's git-ignored TestResults/ (screenshots, traces), created if missing.</summary>
+    public static string ResultsFolder(string name)
+    {
+        var root = Directory.GetCurrentDirectory();
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SoukLoop.sln")))
+            {
+                root = dir.FullName;
+                break;
+            }
+        var folder = Path.Combine(root, "TestResults", name);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
     public static string DatabaseConnection(string database) =>
         new NpgsqlConnectionStringBuilder(Postgres) { Database = database, Pooling = true, MaxPoolSize = 50 }.ConnectionString;
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Model;
+using SoukLoop.Api.Features.Users;
 
 namespace SoukLoop.Api.Conversations;
 
@@ -49,7 +50,7 @@ public static class ConversationQueries
 
     /// <summary>A conversation with the parts a list row shows.</summary>
     public sealed record Row(
-        Conversation Conversation, ConversationUser? Other, ConversationProduct? Product, LastMessageResponse? LastMessage);
+        Conversation Conversation, PublicUser? Other, ConversationProduct? Product, LastMessageResponse? LastMessage);
 
     public static async Task<PagedConversations> List(SoukDbContext db, Guid viewer, ConversationFilter filter, int page, int perPage,
         CancellationToken ct)
@@ -72,7 +73,7 @@ public static class ConversationQueries
     {
         if (conversations.Count == 0)
             return [];
-        var users = await UsersQuery(db, conversations.Select(c => c.OtherThan(viewer)).Distinct().ToArray()).ToDictionaryAsync(u => u.Id, ct);
+        var users = await PublicUser.Query(db, conversations.Select(c => c.OtherThan(viewer)).Distinct().ToArray()).ToDictionaryAsync(u => u.Id, ct);
         var productIds = conversations.Where(c => c.ProductId.HasValue).Select(c => c.ProductId!.Value).Distinct().ToArray();
         var products = productIds.Length == 0 ? [] : await ProductsQuery(db, productIds).ToDictionaryAsync(p => p.Id, ct);
         var last = await LastMessagesQuery(db, conversations.Select(c => c.Id).ToArray()).ToDictionaryAsync(m => m.ConversationId, ct);
@@ -81,9 +82,6 @@ public static class ConversationQueries
             c.ProductId is { } productId ? products.GetValueOrDefault(productId) : null,
             last.TryGetValue(c.Id, out var m) ? new LastMessageResponse(m.Id, m.MessageType, m.Content, m.SenderId, m.CreatedAt) : null)).ToList();
     }
-
-    public static IQueryable<ConversationUser> UsersQuery(SoukDbContext db, Guid[] ids) =>
-        db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).Select(u => new ConversationUser(u.Id, u.DisplayName, u.AvatarUrl));
 
     public static IQueryable<ConversationProduct> ProductsQuery(SoukDbContext db, Guid[] ids) =>
         db.Products.AsNoTracking().Where(p => ids.Contains(p.Id))
@@ -102,8 +100,8 @@ public static class ConversationQueries
         row.Conversation.Id, Other(row, viewer), row.Product, row.LastMessage, row.Conversation.LastMessageAt,
         row.Conversation.UnreadCountOf(viewer), row.Conversation.IsArchivedFor(viewer));
 
-    static ConversationUser Other(Row row, Guid viewer) =>
-        row.Other ?? new ConversationUser(row.Conversation.OtherThan(viewer), "", null);
+    static PublicUser Other(Row row, Guid viewer) =>
+        row.Other ?? new PublicUser(row.Conversation.OtherThan(viewer), "", null);
 
     /// <summary>
     /// One conversation and its latest messages. <paramref name="readByViewer"/> shows it as read by the viewer (their

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using SoukLoop.Contracts;
 using SoukLoop.Persistence.Model;
+using SoukLoop.Api.Features.Users;
 
 namespace SoukLoop.Api.Conversations;
-
-public sealed record ConversationUser(Guid Id, string DisplayName, string? AvatarUrl);
 
 public sealed record ConversationProduct(Guid Id, string Title, decimal Price, string? ImageUrl);
 
@@ -12,7 +11,7 @@ public sealed record LastMessageResponse(Guid Id, string MessageType, string? Co
 
 /// <summary>One row of `GET /conversations`, seen by the caller.</summary>
 public sealed record ConversationItem(
-    Guid Id, ConversationUser OtherUser, ConversationProduct? Product, LastMessageResponse? LastMessage, DateTime? LastMessageAt,
+    Guid Id, PublicUser OtherUser, ConversationProduct? Product, LastMessageResponse? LastMessage, DateTime? LastMessageAt,
     int UnreadCount, bool IsArchived);
 
 /// <summary>
@@ -20,7 +19,7 @@ public sealed record ConversationItem(
 /// <see cref="NextCursor"/> is the `before_message_id` of the page before them, null when there is none).
 /// </summary>
 public sealed record ConversationDetail(
-    Guid Id, Guid BuyerId, Guid SellerId, Guid? ProductId, ConversationUser OtherUser, ConversationProduct? Product,
+    Guid Id, Guid BuyerId, Guid SellerId, Guid? ProductId, PublicUser OtherUser, ConversationProduct? Product,
     LastMessageResponse? LastMessage, DateTime? LastMessageAt, int UnreadCount, bool IsArchived, DateTime CreatedAt,
     IReadOnlyList<MessageResponse> Messages, Guid? NextCursor);
 

@@ -10,6 +10,7 @@ using SoukLoop.Contracts;
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Model;
 using SoukLoop.ServiceDefaults;
+using SoukLoop.Api.Features.Users;
 
 namespace SoukLoop.Api.Offers;
 
@@ -257,9 +258,8 @@ public static class OfferEndpoints
     /// <summary>The other party's public profile on each offer (one query for the whole page).</summary>
     static async Task<List<OfferResponse>> WithOtherUsers(SoukDbContext db, List<OfferResponse> offers, CancellationToken cancellationToken)
     {
-        var ids = offers.Where(o => o.OtherUserId != null).Select(o => o.OtherUserId!.Value).Distinct().ToList();
-        var users = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
-            .Select(u => new OfferOtherUser(u.Id, u.DisplayName, u.AvatarUrl)).ToDictionaryAsync(u => u.Id, cancellationToken);
+        var ids = offers.Where(o => o.OtherUserId != null).Select(o => o.OtherUserId!.Value).Distinct().ToArray();
+        var users = await PublicUser.Query(db, ids).ToDictionaryAsync(u => u.Id, cancellationToken);
         return offers.Select(o => o with { OtherUser = o.OtherUserId is { } id ? users.GetValueOrDefault(id) : null }).ToList();
     }
 

@@ -1,5 +1,6 @@
 using SoukLoop.Contracts;
 using SoukLoop.Persistence.Model;
+using SoukLoop.Api.Features.Users;
 
 namespace SoukLoop.Api.Offers;
 
@@ -11,15 +12,13 @@ public record OfferPaymentResponse(string Provider, string? PaymentIntentId, str
 
 public record OfferHistoryEntry(DateTime At, string Action, Guid? By, decimal? Price);
 
-public record OfferOtherUser(Guid Id, string DisplayName, string? AvatarUrl);
-
 public record OfferPartyProduct(Guid Id, string Title, decimal Price, string Currency, string Feed);
 
 public record OfferResponse(
     Guid Id, Guid ProductId, Guid BuyerId, Guid SellerId, Guid ConversationId, decimal OfferedPrice, decimal? CounterPrice,
     string Status, string? Awaiting, int Round, DateTime? ExpiresAt, DateTime CreatedAt, DateTime UpdatedAt,
     OfferTransactionResponse? Transaction, IReadOnlyList<OfferHistoryEntry>? History = null, OfferPartyProduct? Product = null,
-    Guid? OtherUserId = null, OfferOtherUser? OtherUser = null);
+    Guid? OtherUserId = null, PublicUser? OtherUser = null);
 
 public static class OfferMapping
 {

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using SoukLoop.Api.Conversations;
 using Xunit.Abstractions;
+using SoukLoop.Api.Features.Users;
 
 namespace SoukLoop.IntegrationTests.Messaging;
 
@@ -31,7 +32,7 @@ public class When_querying_a_large_inbox(MessagingFixture system, ITestOutputHel
         // The parts of one page of the default size (20).
         var rows = await ConversationQueries.PageQuery(db, me, ConversationFilter.All, 1, 20).ToListAsync();
         var others = rows.Select(c => c.OtherThan(me)).ToArray();
-        AssertIndexed(await Explain(db, ConversationQueries.UsersQuery(db, others)), "other users");
+        AssertIndexed(await Explain(db, PublicUser.Query(db, others)), "other users");
         var products = await db.Products.OrderBy(p => p.Id).Select(p => p.Id).Take(20).ToArrayAsync();
         AssertIndexed(await Explain(db, ConversationQueries.ProductsQuery(db, products)), "products");
         var last = await Explain(db, ConversationQueries.LastMessagesQuery(db, rows.Select(c => c.Id).ToArray()));

@@ -1,5 +1,4 @@
 extern alias realtime;
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
@@ -21,7 +20,7 @@ public class SupportFixture : SystemFixture
 
     protected override bool ApiOnKestrel => true;
 
-    public List<Activity> ApiSpans { get; } = [];
+    public SpanLog ApiSpans { get; } = new();
 
     public override async Task InitializeAsync()
     {

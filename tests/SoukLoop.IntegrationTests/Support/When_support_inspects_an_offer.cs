@@ -113,10 +113,8 @@ public class When_support_inspects_an_offer(SupportFixture system)
 
         var id = (await buyer.MakeOffer(product.Id, 50m)).Id();
 
-        Activity? span;
-        lock (system.ApiSpans)
-            span = system.ApiSpans.LastOrDefault(a => a.Kind == ActivityKind.Server && a.DisplayName.StartsWith("POST")
-                && (a.GetTagItem("http.route") as string)?.Contains("offers") == true);
+        var span = system.ApiSpans.Snapshot().LastOrDefault(a => a.Kind == ActivityKind.Server && a.DisplayName.StartsWith("POST")
+            && (a.GetTagItem("http.route") as string)?.Contains("offers") == true);
         Assert.NotNull(span);
         var traceId = span.TraceId.ToHexString();
 
@@ -140,33 +138,10 @@ public class When_support_inspects_an_offer(SupportFixture system)
         var lines = pushes.OrderBy(a => a.StartTimeUtc).Select(a =>
             $"{a.StartTimeUtc:O} {a.Source.Name,-18} {a.Kind,-8} trace {a.TraceId} span {a.SpanId} parent {a.ParentSpanId} {a.DisplayName}")
             .Prepend($"{made.At:O} Workers (saga)     timeline trace {made.TraceId} MakeOffer {made.StateBefore} -> {made.StateAfter}");
-        var folder = Path.Combine(Root(), "TestResults", "traces");
-        Directory.CreateDirectory(folder);
-        await File.WriteAllLinesAsync(Path.Combine(folder, $"offer-{id}.txt"), lines);
+        await File.WriteAllLinesAsync(Path.Combine(TestEnvironment.ResultsFolder("traces"), $"offer-{id}.txt"), lines);
     }
 
-    /// <summary>The exporter appends from whichever thread ends a span: copy, and try again if it appended meanwhile.</summary>
-    List<Activity> SpansOf(string traceId)
-    {
-        while (true)
-        {
-            try
-            {
-                lock (system.ApiSpans)
-                    return system.ApiSpans.ToArray().Where(a => a.TraceId.ToHexString() == traceId).ToList();
-            }
-            catch (ArgumentException) { }
-            catch (InvalidOperationException) { }
-        }
-    }
-
-    static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SoukLoop.sln")))
-                return dir.FullName;
-        return Directory.GetCurrentDirectory();
-    }
+    List<Activity> SpansOf(string traceId) => system.ApiSpans.Snapshot().Where(a => a.TraceId.ToHexString() == traceId).ToList();
 
     [Fact]
     public async Task Should_export_metrics_from_the_api()

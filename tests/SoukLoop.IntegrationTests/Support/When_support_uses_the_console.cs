@@ -163,20 +163,10 @@ public class When_support_uses_the_console(SupportFixture system) : IAsyncLifeti
         await Expect(page.Locator("#console")).ToBeHiddenAsync();
     }
 
-    static async Task Screenshot(IPage page, string name)
+    // Into TestResults/screenshots (git-ignored); the copies in docs/screenshots/ are refreshed from there by hand.
+    static Task Screenshot(IPage page, string name) => page.ScreenshotAsync(new PageScreenshotOptions
     {
-        var root = RepositoryRoot();
-        // Into TestResults/ (git-ignored); the copies in docs/screenshots/ are refreshed from there by hand.
-        var folder = Path.Combine(root, "TestResults", "screenshots");
-        Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SoukLoop.sln")))
-                return dir.FullName;
-        return Directory.GetCurrentDirectory();
-    }
+        Path = Path.Combine(TestEnvironment.ResultsFolder("screenshots"), name + ".png"),
+        FullPage = true
+    });
 }
