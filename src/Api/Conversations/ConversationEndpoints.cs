@@ -138,12 +138,7 @@ public static class ConversationEndpoints
         int? page, [FromQuery(Name = "per_page")] int? perPage, string? filter, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        var p = page ?? 1;
-        var size = perPage ?? 20;
-        if (p < 1)
-            errors.Add("page", "Must be 1 or more.");
-        if (size is < 1 or > 100)
-            errors.Add("per_page", "Must be between 1 and 100.");
+        var (p, size) = errors.Paging(page, perPage);
         ConversationFilter? which = (filter ?? "all").ToLowerInvariant() switch
         {
             "all" => ConversationFilter.All,

@@ -17,6 +17,18 @@ public sealed class ValidationErrors
         return this;
     }
 
+    /// <summary>API.md's list paging: `page` (default 1, at least 1) and `per_page` (default 20, 1 to 100).</summary>
+    public (int Page, int PerPage) Paging(int? page, int? perPage)
+    {
+        var p = page ?? 1;
+        var size = perPage ?? 20;
+        if (p < 1)
+            Add("page", "Must be 1 or more.");
+        if (size is < 1 or > 100)
+            Add("per_page", "Must be between 1 and 100.");
+        return (p, size);
+    }
+
     public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 
     /// <summary>Required, trimmed, between <paramref name="min"/> and <paramref name="max"/> characters, no control characters.</summary>

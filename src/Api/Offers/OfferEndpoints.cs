@@ -130,9 +130,13 @@ public static class OfferEndpoints
         [FromQuery(Name = "as_buyer")] bool? asBuyer, [FromQuery(Name = "as_seller")] bool? asSeller, int? page,
         [FromQuery(Name = "per_page")] int? perPage, CancellationToken cancellationToken)
     {
-        var (p, size, problem) = Paging(page, perPage);
-        if (problem != null)
-            return problem;
+        var errors = new ValidationErrors();
+        var (p, size) = errors.Paging(page, perPage);
+        var state = string.IsNullOrWhiteSpace(status) ? null : StateOf(status);
+        if (!string.IsNullOrWhiteSpace(status) && state == null)
+            errors.Add("status", "status is one of pending, countered, accepted, declined, expired, withdrawn.");
+        if (!errors.IsValid)
+            return OfferProblems.Validation(errors.ToDictionary());
 
         var viewer = user.UserId();
         var query = db.Offers.AsNoTracking().Where(o => o.CurrentState != "Initial" && o.CurrentState != "Final");
@@ -144,13 +148,8 @@ public static class OfferEndpoints
             (false, true) => query.Where(o => o.SellerId == viewer),
             _ => query.Where(o => o.BuyerId == viewer || o.SellerId == viewer)
         };
-        if (!string.IsNullOrWhiteSpace(status))
-        {
-            var state = StateOf(status);
-            if (state == null)
-                return OfferProblems.Validation(new() { ["status"] = ["status is one of pending, countered, accepted, declined, expired, withdrawn."] });
+        if (state != null)
             query = query.Where(o => o.CurrentState == state);
-        }
 
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderByDescending(o => o.CreatedAt).ThenBy(o => o.CorrelationId).Skip((p - 1) * size).Take(size)
@@ -163,9 +162,10 @@ public static class OfferEndpoints
     public static async Task<Results<Ok<PagedOffers>, ProblemHttpResult>> ListProductOffers(Guid productId, ClaimsPrincipal user, SoukDbContext db,
         int? page, [FromQuery(Name = "per_page")] int? perPage, CancellationToken cancellationToken)
     {
-        var (p, size, problem) = Paging(page, perPage);
-        if (problem != null)
-            return problem;
+        var errors = new ValidationErrors();
+        var (p, size) = errors.Paging(page, perPage);
+        if (!errors.IsValid)
+            return OfferProblems.Validation(errors.ToDictionary());
 
         var viewer = user.UserId();
         var isSeller = await db.Products.AnyAsync(x => x.Id == productId && x.SellerId == viewer, cancellationToken);
@@ -261,15 +261,6 @@ public static class OfferEndpoints
         var ids = offers.Where(o => o.OtherUserId != null).Select(o => o.OtherUserId!.Value).Distinct().ToArray();
         var users = await PublicUser.Query(db, ids).ToDictionaryAsync(u => u.Id, cancellationToken);
         return offers.Select(o => o with { OtherUser = o.OtherUserId is { } id ? users.GetValueOrDefault(id) : null }).ToList();
-    }
-
-    static (int Page, int Size, ProblemHttpResult? Problem) Paging(int? page, int? perPage)
-    {
-        var p = page ?? 1;
-        var size = perPage ?? 20;
-        if (p < 1 || size < 1 || size > 100)
-            return (0, 0, OfferProblems.Validation(new() { ["page"] = ["page ≥ 1 and 1 ≤ per_page ≤ 100."] }));
-        return (p, size, null);
     }
 
     static async Task<Dictionary<Guid, Transaction>> Transactions(SoukDbContext db, List<OfferState> offers, CancellationToken cancellationToken)

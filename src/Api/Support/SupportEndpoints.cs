@@ -81,12 +81,7 @@ public static class SupportEndpoints
             if (stateName == null)
                 errors.Add("state", $"state is one of open, {string.Join(", ", SupportQueries.States.Select(s => s.ToLowerInvariant()))}.");
         }
-        var p = page ?? 1;
-        var size = perPage ?? 20;
-        if (p < 1)
-            errors.Add("page", "page must be 1 or more.");
-        if (size is < 1 or > 100)
-            errors.Add("per_page", "per_page must be between 1 and 100.");
+        var (p, size) = errors.Paging(page, perPage);
         if (from != null && to != null && from >= to)
             errors.Add("to", "to must be later than from.");
         if (!errors.IsValid)
