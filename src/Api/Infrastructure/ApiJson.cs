@@ -1,60 +1,14 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using SoukLoop.ServiceDefaults;
 
 namespace SoukLoop.Api.Infrastructure;
 
-/// <summary>The wire format of API.md: snake_case names both ways, ISO 8601 UTC times ending in Z.</summary>
+/// <summary>The wire format of API.md (<see cref="SoukJson"/>, shared with the hub), and the Api's time precision.</summary>
 public static class ApiJson
 {
-    public static void Configure(JsonSerializerOptions options)
-    {
-        options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        // Numbers are numbers: "price": "12" is a wrong type (400 invalid_json), as the contract's types say.
-        options.NumberHandling = JsonNumberHandling.Strict;
-        options.DictionaryKeyPolicy = null;
-        options.Converters.Add(new UtcDateTimeConverter());
-        options.Converters.Add(new UtcDateTimeOffsetConverter());
-    }
+    public static void Configure(JsonSerializerOptions options) => SoukJson.Configure(options);
 
     /// <summary>Database precision (microseconds), so what POST answers equals what a later GET reads.</summary>
     public static DateTime TruncateToMicroseconds(DateTime value) =>
         new(value.Ticks - value.Ticks % 10, DateTimeKind.Utc);
-}
-
-/// <summary>Writes every <see cref="DateTime"/> as UTC with a Z suffix (`2026-11-24T10:00:00Z`, fractions only when present).</summary>
-public sealed class UtcDateTimeConverter : JsonConverter<DateTime>
-{
-    public const string Format = "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
-
-    public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var value))
-            return value.UtcDateTime;
-        throw new JsonException("Expected an ISO 8601 date and time.");
-    }
-
-    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options)
-    {
-        var utc = value.Kind switch
-        {
-            DateTimeKind.Local => value.ToUniversalTime(),
-            DateTimeKind.Unspecified => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-            _ => value
-        };
-        writer.WriteStringValue(utc.ToString(Format, CultureInfo.InvariantCulture));
-    }
-}
-
-public sealed class UtcDateTimeOffsetConverter : JsonConverter<DateTimeOffset>
-{
-    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var value))
-            return value.ToUniversalTime();
-        throw new JsonException("Expected an ISO 8601 date and time.");
-    }
-
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.UtcDateTime.ToString(UtcDateTimeConverter.Format, CultureInfo.InvariantCulture));
 }
