@@ -111,10 +111,7 @@ public sealed class RealtimeHub(
     [HubMethodName(HubMethods.TypingStart)]
     public async Task StartTyping(JsonElement payload)
     {
-        var request = HubRequests.Parse<ConversationRequest>(payload);
-        var conversationId = HubRequests.Required(request.ConversationId, "conversation_id");
-        var participants = await Member(conversationId);
-        var recipient = participants.Other(UserId);
+        var (conversationId, recipient) = await TypingPartner(payload);
         if (await typing.StartAsync(conversationId, UserId, recipient))
             await Clients.Group(Audience.User(recipient)).SendAsync(ServerEvents.TypingActive, new TypingEvent(conversationId, UserId));
     }
@@ -122,12 +119,18 @@ public sealed class RealtimeHub(
     [HubMethodName(HubMethods.TypingStop)]
     public async Task StopTyping(JsonElement payload)
     {
+        var (conversationId, recipient) = await TypingPartner(payload);
+        if (await typing.StopAsync(conversationId, UserId, recipient))
+            await Clients.Group(Audience.User(recipient)).SendAsync(ServerEvents.TypingInactive, new TypingEvent(conversationId, UserId));
+    }
+
+    /// <summary>The conversation of a typing payload (the caller must take part in it) and the other participant.</summary>
+    async Task<(Guid ConversationId, Guid Recipient)> TypingPartner(JsonElement payload)
+    {
         var request = HubRequests.Parse<ConversationRequest>(payload);
         var conversationId = HubRequests.Required(request.ConversationId, "conversation_id");
         var participants = await Member(conversationId);
-        var recipient = participants.Other(UserId);
-        if (await typing.StopAsync(conversationId, UserId, recipient))
-            await Clients.Group(Audience.User(recipient)).SendAsync(ServerEvents.TypingInactive, new TypingEvent(conversationId, UserId));
+        return (conversationId, participants.Other(UserId));
     }
 
     /// <summary>Publishes <see cref="MarkMessageRead"/>; the sender gets <c>message:read</c> once the Workers stored it.</summary>
