@@ -3,10 +3,9 @@ extern alias workers;
 
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Npgsql;
+using SoukLoop.Testing;
 
 namespace SoukLoop.MessagingBench;
 
@@ -49,9 +48,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
                 throw new InvalidOperationException($"migrate exited with {migrate.ExitCode}");
         }
 
-        var workersPort = FreePort();
+        var workersPort = ThrowAwayServices.FreePort();
         _processes.Add(Start(WorkersDll, ["--urls", $"http://127.0.0.1:{workersPort}"], "workers"));
-        var apiPort = FreePort();
+        var apiPort = ThrowAwayServices.FreePort();
         _processes.Add(Start(ApiDll, ["--urls", $"http://127.0.0.1:{apiPort}"], "api"));
         ApiBase = new Uri($"http://127.0.0.1:{apiPort}");
         await Ready(new Uri($"http://127.0.0.1:{workersPort}/health/ready"));
@@ -158,21 +157,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
     async Task Management(HttpMethod method, string path, string? json = null)
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{_options.RabbitHost}:{_options.RabbitManagementPort}") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.ASCII.GetBytes($"{_options.RabbitUser}:{_options.RabbitPassword}")));
-        using var request = new HttpRequestMessage(method, path);
-        if (json != null)
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode && method != HttpMethod.Delete)
-            throw new InvalidOperationException($"RabbitMQ management {method} {path}: {(int)response.StatusCode}");
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var http = ThrowAwayServices.RabbitManagementClient(
+            _options.RabbitHost, _options.RabbitManagementPort, _options.RabbitUser, _options.RabbitPassword);
+        await http.RabbitManagementAsync(method, path, json);
     }
 }

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -14,6 +12,7 @@ using SoukLoop.Persistence;
 using SoukLoop.Persistence.Model;
 using SoukLoop.ServiceDefaults;
 using StackExchange.Redis;
+using SoukLoop.Testing;
 
 namespace SoukLoop.RealtimeBench;
 
@@ -196,7 +195,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
 
     public RealtimeNode StartRealtime(string assemblyPath, string gc)
     {
-        var port = FreePort();
+        var port = ThrowAwayServices.FreePort();
         var log = Path.Combine(Path.GetTempPath(), $"souk-bench-realtime-{_id}.log");
         var start = new ProcessStartInfo("dotnet", [assemblyPath, "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -283,21 +282,7 @@ public sealed class BenchEnvironment : IAsyncDisposable
 
     async Task Management(HttpMethod method, string path, string? json = null)
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{RabbitHost}:{RabbitManagementPort}") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.ASCII.GetBytes($"{RabbitUser}:{RabbitPassword}")));
-        var request = new HttpRequestMessage(method, path);
-        if (json != null)
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode && method != HttpMethod.Delete)
-            throw new InvalidOperationException($"RabbitMQ management {method} {path}: {(int)response.StatusCode}");
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var http = ThrowAwayServices.RabbitManagementClient(RabbitHost, RabbitManagementPort.ToString(CultureInfo.InvariantCulture), RabbitUser, RabbitPassword);
+        await http.RabbitManagementAsync(method, path, json);
     }
 }

@@ -3,7 +3,6 @@ extern alias workers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -13,6 +12,7 @@ using Npgsql;
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Model;
 using SoukLoop.ServiceDefaults;
+using SoukLoop.Testing;
 
 namespace SoukLoop.IntegrationTests;
 
@@ -54,8 +54,8 @@ public class SystemFixture : IAsyncLifetime
         await using (var db = NewDbContext())
             await db.Database.MigrateAsync();
 
-        await RabbitManagement(HttpMethod.Put, $"/api/vhosts/{VirtualHost}");
-        await RabbitManagement(HttpMethod.Put, $"/api/permissions/{VirtualHost}/{TestEnvironment.RabbitUser}",
+        await RabbitManagement(HttpMethod.Put, $"/api/vhosts/{Uri.EscapeDataString(VirtualHost)}");
+        await RabbitManagement(HttpMethod.Put, $"/api/permissions/{Uri.EscapeDataString(VirtualHost)}/{TestEnvironment.RabbitUser}",
             """{"configure":".*","write":".*","read":".*"}""");
 
         await StartWorkersAsync();
@@ -105,7 +105,7 @@ public class SystemFixture : IAsyncLifetime
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync();
         }
-        await RabbitManagement(HttpMethod.Delete, $"/api/vhosts/{VirtualHost}");
+        await RabbitManagement(HttpMethod.Delete, $"/api/vhosts/{Uri.EscapeDataString(VirtualHost)}");
     }
 
     protected IEnumerable<(string Key, string Value)> Settings()
@@ -154,7 +154,7 @@ public class SystemFixture : IAsyncLifetime
     public async Task StartWorkersAsync(IEnumerable<(string Key, string Value)>? extraSettings = null)
     {
         var workersDll = WorkersDll;
-        _workersPort = FreePort();
+        _workersPort = ThrowAwayServices.FreePort();
         var start = new ProcessStartInfo("dotnet", [workersDll, "--urls", $"http://127.0.0.1:{_workersPort}"])
         {
             RedirectStandardOutput = true,
@@ -270,31 +270,15 @@ public class SystemFixture : IAsyncLifetime
 
     public async Task<IBusHandle> BusAsync() => await BusHandle.StartAsync(this);
 
-    public HttpClient ManagementClient()
-    {
-        var http = new HttpClient { BaseAddress = new Uri($"http://{TestEnvironment.RabbitHost}:{TestEnvironment.RabbitManagementPort}") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.ASCII.GetBytes($"{TestEnvironment.RabbitUser}:{TestEnvironment.RabbitPassword}")));
-        return http;
-    }
-
     async Task RabbitManagement(HttpMethod method, string path, string? json = null)
     {
         using var http = ManagementClient();
-        var request = new HttpRequestMessage(method, path.Replace($"/{VirtualHost}", $"/{Uri.EscapeDataString(VirtualHost)}"));
-        if (json != null)
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode && method != HttpMethod.Delete)
-            throw new InvalidOperationException($"RabbitMQ management {method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        await http.RabbitManagementAsync(method, path, json);
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public HttpClient ManagementClient() => ThrowAwayServices.RabbitManagementClient(
+        TestEnvironment.RabbitHost, TestEnvironment.RabbitManagementPort, TestEnvironment.RabbitUser, TestEnvironment.RabbitPassword);
+
 }
 
 public record TestUser(Guid Id, string Token, SystemFixture System)

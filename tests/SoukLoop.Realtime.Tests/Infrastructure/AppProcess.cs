@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using SoukLoop.Testing;
 
 namespace SoukLoop.Realtime.Tests.Infrastructure;
 
@@ -29,7 +29,7 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static AppProcess Start(string name, string assemblyPath, IEnumerable<(string Key, string Value)> settings, string log)
     {
-        var port = FreePort();
+        var port = ThrowAwayServices.FreePort();
         var start = new ProcessStartInfo("dotnet", [assemblyPath, "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
@@ -98,12 +98,5 @@ public sealed class AppProcess : IAsyncDisposable
         Kill();
         _process.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,8 +1,6 @@
 extern alias realtime;
 extern alias workers;
 
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -12,6 +10,7 @@ using SoukLoop.Persistence.Model;
 using SoukLoop.ServiceDefaults;
 using StackExchange.Redis;
 using StackExchange.Redis.KeyspaceIsolation;
+using SoukLoop.Testing;
 
 namespace SoukLoop.Realtime.Tests.Infrastructure;
 
@@ -267,31 +266,13 @@ public sealed class RealtimeCluster : IAsyncLifetime
         throw new TimeoutException($"Timed out waiting for {what}.");
     }
 
-    static HttpClient ManagementClient()
-    {
-        var http = new HttpClient { BaseAddress = new Uri($"http://{TestEnvironment.RabbitHost}:{TestEnvironment.RabbitManagementPort}") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.ASCII.GetBytes($"{TestEnvironment.RabbitUser}:{TestEnvironment.RabbitPassword}")));
-        return http;
-    }
+    static HttpClient ManagementClient() => ThrowAwayServices.RabbitManagementClient(
+        TestEnvironment.RabbitHost, TestEnvironment.RabbitManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TestEnvironment.RabbitUser, TestEnvironment.RabbitPassword);
 
     static async Task Management(HttpMethod method, string path, string? json = null)
     {
         using var http = ManagementClient();
-        var request = new HttpRequestMessage(method, path);
-        if (json != null)
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request);
-        }
-        catch (HttpRequestException ex) when (method != HttpMethod.Delete)
-        {
-            throw new InvalidOperationException(
-                $"The RabbitMQ management API is not reachable at {http.BaseAddress}. Run the tests with scripts/test.sh.", ex);
-        }
-        if (!response.IsSuccessStatusCode && method != HttpMethod.Delete)
-            throw new InvalidOperationException($"RabbitMQ management {method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        await http.RabbitManagementAsync(method, path, json);
     }
 }
