@@ -22,6 +22,10 @@ public static class RealtimeExtensions
 
     public static WebApplicationBuilder AddSoukRealtime(this WebApplicationBuilder builder)
     {
+        // Console (and OTLP when configured) only, without the default Debug and EventSource providers: with more than one
+        // provider every log scope — Kestrel's and SignalR's per connection, alive as long as each WebSocket — is wrapped
+        // once more per provider.
+        builder.Logging.ClearProviders();
         // No span per HTTP request (it would live as long as each WebSocket); one span per hub invocation instead.
         builder.AddSoukTelemetry("souk-realtime", traceHttpServer: false, SignalRServerActivitySource);
         var configuration = builder.Configuration;
@@ -60,6 +64,8 @@ public static class RealtimeExtensions
         // The backplane: a send to a group on any node reaches that group's connections on every node, through one Redis
         // subscription per node (RedisBackplane), channel prefix Realtime:BackplaneChannelPrefix.
         builder.Services.Replace(ServiceDescriptor.Singleton(typeof(HubLifetimeManager<>), typeof(RedisBackplane<>)));
+        // Clients.User(id): a user's devices, by the token's subject.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IUserIdProvider, SubjectUserIdProvider>());
         return builder;
     }
 

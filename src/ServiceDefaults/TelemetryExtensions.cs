@@ -20,10 +20,21 @@ public static class TelemetryExtensions
 {
     public const string MetricsPath = "/metrics";
 
+    /// <summary>
+    /// ASP.NET Core's connection-level meters (kestrel.*, signalr.server.*, routing, diagnostics) without the per-request
+    /// http.server.* meter, whose tags feature every WebSocket request would keep and whose durations are hours long.
+    /// </summary>
+    static readonly string[] ConnectionMeters =
+    [
+        "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections",
+        "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting"
+    ];
+
     /// <param name="traceHttpServer">
     /// false: no span per incoming HTTP request. The Realtime node turns it off: its requests are hub connections, and
     /// the request's Activity (with its tags) would stay alive for the whole life of each WebSocket — memory per idle
-    /// connection for a span hours long; it traces each hub invocation instead (<paramref name="extraSources"/>).
+    /// connection for a span hours long; it traces each hub invocation instead (<paramref name="extraSources"/>). For the
+    /// same reason it measures connections (kestrel.*, signalr.server.*) rather than HTTP requests.
     /// </param>
     /// <param name="extraSources">further ActivitySources to trace.</param>
     public static TBuilder AddSoukTelemetry<TBuilder>(this TBuilder builder, string serviceName, bool traceHttpServer = true,
@@ -35,12 +46,19 @@ public static class TelemetryExtensions
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName))
-            .WithMetrics(m => m
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(SoukMeters.All)
-                .AddPrometheusExporter())
+            .WithMetrics(m =>
+            {
+                // The instrumentation package adds http.server.* and a middleware around every request; the Realtime node,
+                // whose requests are WebSockets alive for hours, takes the connection-level meters instead.
+                if (traceHttpServer)
+                    m.AddAspNetCoreInstrumentation();
+                else
+                    m.AddMeter(ConnectionMeters);
+                m.AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter(SoukMeters.All)
+                    .AddPrometheusExporter();
+            })
             .WithTracing(t =>
             {
                 if (traceHttpServer)

@@ -245,7 +245,7 @@ public class SystemFixture : IAsyncLifetime
         await using var db = NewDbContext();
         db.Users.Add(user);
         await db.SaveChangesAsync();
-        var token = _api!.Services.GetRequiredService<TokenService>().Issue(user.Id, user.Email, role);
+        var token = _api!.Services.GetRequiredService<TokenService>().Issue(user.Id, role);
         return new TestUser(user.Id, token, this);
     }
 

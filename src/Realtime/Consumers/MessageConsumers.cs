@@ -15,9 +15,9 @@ public sealed class MessageSentConsumer(IHubContext<RealtimeHub> hub) : IConsume
     {
         var m = context.Message;
         var message = MessagePayload.From(m);
-        await hub.Clients.Group(Audience.User(m.RecipientId)).PushAsync(ServerEvents.MessageNew, message, context.CancellationToken);
+        await hub.Clients.User(Audience.User(m.RecipientId)).PushAsync(ServerEvents.MessageNew, message, context.CancellationToken);
         if (m.SenderId != Guid.Empty && m.SenderId != m.RecipientId)
-            await hub.Clients.Group(Audience.User(m.SenderId)).PushAsync(ServerEvents.MessageDelivered, message, context.CancellationToken);
+            await hub.Clients.User(Audience.User(m.SenderId)).PushAsync(ServerEvents.MessageDelivered, message, context.CancellationToken);
     }
 }
 
@@ -29,7 +29,7 @@ public sealed class ConversationReadConsumer(IHubContext<RealtimeHub> hub) : ICo
     public Task Consume(ConsumeContext<ConversationRead> context)
     {
         var m = context.Message;
-        return hub.Clients.Group(Audience.User(m.OtherUserId))
+        return hub.Clients.User(Audience.User(m.OtherUserId))
             .PushAsync(ServerEvents.MessagesRead, new MessagesReadEvent(m.ConversationId, m.ReaderId), context.CancellationToken);
     }
 }
@@ -42,7 +42,7 @@ public sealed class MessageReadConsumer(IHubContext<RealtimeHub> hub) : IConsume
     public Task Consume(ConsumeContext<MessageRead> context)
     {
         var m = context.Message;
-        return hub.Clients.Group(Audience.User(m.SenderId))
+        return hub.Clients.User(Audience.User(m.SenderId))
             .PushAsync(ServerEvents.MessageRead, new MessageReadEvent(m.ConversationId, m.MessageId, m.ReaderId, m.ReadAt), context.CancellationToken);
     }
 }

@@ -28,7 +28,7 @@ public abstract class OfferEventConsumer(IHubContext<RealtimeHub> hub, OfferFeed
     }
 
     protected Task SendAsync(Guid userId, string @event, object payload, CancellationToken cancellationToken) =>
-        hub.Clients.Group(Audience.User(userId)).PushAsync(@event, payload, cancellationToken);
+        hub.Clients.User(Audience.User(userId)).PushAsync(@event, payload, cancellationToken);
 
     async Task<(OfferTransactionPayload? Buyer, OfferTransactionPayload? Seller)> TransactionPayloads(TransactionSnapshot? t,
         CancellationToken cancellationToken)

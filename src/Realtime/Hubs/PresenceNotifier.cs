@@ -18,6 +18,6 @@ public sealed class PresenceNotifier(IHubContext<RealtimeHub> hub, ConversationD
         var partners = await directory.PartnersAsync(userId, cancellationToken);
         if (partners.Count == 0)
             return;
-        await hub.Clients.Groups(partners.Select(Audience.User).ToList()).PushAsync(@event, new PresenceEvent(userId), cancellationToken);
+        await hub.Clients.Users(partners.Select(Audience.User).ToList()).PushAsync(@event, new PresenceEvent(userId), cancellationToken);
     }
 }

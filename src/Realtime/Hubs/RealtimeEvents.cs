@@ -43,8 +43,11 @@ public static class HubMethods
 /// <summary>The SignalR groups events are addressed to. With the Redis backplane a group spans every node.</summary>
 public static class Audience
 {
-    /// <summary>Every connection (device) of one user.</summary>
-    public static string User(Guid userId) => $"user:{userId}";
+    /// <summary>
+    /// Every connection (device) of one user: the SignalR user id (<c>Clients.User</c>), which is the token's subject
+    /// (<see cref="Infrastructure.SubjectUserIdProvider"/>).
+    /// </summary>
+    public static string User(Guid userId) => userId.ToString();
 
     /// <summary>The connections that joined a conversation (<c>conversation:join</c>).</summary>
     public static string Conversation(Guid conversationId) => $"conversation:{conversationId}";

@@ -26,22 +26,24 @@ public sealed class RealtimeHub(
     MessageSendLimiter sendLimiter,
     ConnectionCounter counter) : Hub
 {
-    Guid UserId => (Guid)Context.Items[nameof(UserId)]!;
+    /// <summary>
+    /// The caller, read from the connection's principal on each use rather than kept in <c>Context.Items</c>: the first
+    /// item would give every connection a dictionary of its own (about 0.6 KB) for one Guid.
+    /// </summary>
+    Guid UserId => Context.User?.UserId() ?? Guid.Empty;
 
     public override async Task OnConnectedAsync()
     {
-        var userId = Context.User?.UserId() ?? Guid.Empty;
+        var userId = UserId;
         if (userId == Guid.Empty)
         {
             // A valid token without a usable subject: nobody to deliver to.
             Context.Abort();
             return;
         }
-        Context.Items[nameof(UserId)] = userId;
         counter.Opened();
         try
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, Audience.User(userId));
             if (await presence.ConnectAsync(userId, Context.ConnectionId))
                 await notifier.OnlineAsync(userId);
             await Clients.Caller.SendAsync(ServerEvents.Connected, new ConnectedEvent(userId));
@@ -51,7 +53,6 @@ public sealed class RealtimeHub(
             // SignalR closes the connection without calling OnDisconnectedAsync: undo what was registered (best effort;
             // a presence entry left behind expires with the presence timeout).
             counter.Closed();
-            Context.Items.Remove(nameof(UserId));
             try { await presence.DisconnectAsync(userId, Context.ConnectionId); }
             catch (Exception) { /* Redis is the likely cause; the sweeper cleans up */ }
             throw;
@@ -60,7 +61,8 @@ public sealed class RealtimeHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        if (Context.Items.TryGetValue(nameof(UserId), out var value) && value is Guid userId)
+        // A connection without a usable subject was aborted in OnConnectedAsync before it was counted.
+        if (UserId is var userId && userId != Guid.Empty)
         {
             counter.Closed();
             if (await presence.DisconnectAsync(userId, Context.ConnectionId))
@@ -113,7 +115,7 @@ public sealed class RealtimeHub(
     {
         var (conversationId, recipient) = await TypingPartner(payload);
         if (await typing.StartAsync(conversationId, UserId, recipient))
-            await Clients.Group(Audience.User(recipient)).SendAsync(ServerEvents.TypingActive, new TypingEvent(conversationId, UserId));
+            await Clients.User(Audience.User(recipient)).SendAsync(ServerEvents.TypingActive, new TypingEvent(conversationId, UserId));
     }
 
     [HubMethodName(HubMethods.TypingStop)]
@@ -121,7 +123,7 @@ public sealed class RealtimeHub(
     {
         var (conversationId, recipient) = await TypingPartner(payload);
         if (await typing.StopAsync(conversationId, UserId, recipient))
-            await Clients.Group(Audience.User(recipient)).SendAsync(ServerEvents.TypingInactive, new TypingEvent(conversationId, UserId));
+            await Clients.User(Audience.User(recipient)).SendAsync(ServerEvents.TypingInactive, new TypingEvent(conversationId, UserId));
     }
 
     /// <summary>The conversation of a typing payload (the caller must take part in it) and the other participant.</summary>

@@ -14,14 +14,22 @@ namespace SoukLoop.Realtime.Infrastructure;
 /// token, two copies of every claim and the handler's cached result, several KB per connection. Here the token (the
 /// <c>access_token</c> query parameter or the Authorization header, exactly as <see cref="AuthExtensions.AddSoukAuth"/>
 /// accepts it) is validated with the very same <see cref="TokenService.ValidationParameters"/>, and only a principal
-/// with the user id and role plus the token's expiry are kept. The expiry makes <c>CloseOnAuthenticationExpiration</c>
+/// with the user id plus the token's expiry are kept. The expiry makes <c>CloseOnAuthenticationExpiration</c>
 /// close the connection when the token runs out. A missing or invalid token is refused with 401 and
 /// <c>WWW-Authenticate: Bearer</c>, here rather than through the hub's [Authorize] and the authorization middleware,
 /// whose per-request state would stay referenced by every WebSocket. Every other path uses the regular middlewares.
+/// <para>
+/// The token itself is not kept either: it is read from the raw query string (not through <c>Request.Query</c>, whose
+/// parsed copy would live with the request), then the query string is rewritten without it and the Authorization header
+/// is removed, so SignalR parses only its own parameters (<c>id</c>). Kestrel still caches the request line it parsed
+/// (one copy of the target, one of the query string) for the life of the connection; that is out of our reach.
+/// </para>
 /// </summary>
 public static class HubAuthentication
 {
     const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+    const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+    const string TokenParameter = "access_token";
 
     public static IApplicationBuilder UseSoukAuthentication(this IApplicationBuilder app, PathString hubPath)
     {
@@ -47,30 +55,35 @@ public static class HubAuthentication
     }
 
     /// <summary>Authorization of the hub path: authenticated, or 401 (as the JWT bearer challenge answers elsewhere).</summary>
-    public static IApplicationBuilder UseSoukAuthorization(this IApplicationBuilder app, PathString hubPath) =>
+    public static IApplicationBuilder UseSoukAuthorization(this IApplicationBuilder app, PathString hubPath)
+    {
         // The hub carries no [Authorize] (the middleware above refuses anonymous requests), so the authorization
-        // middleware — whose state would stay alive with every WebSocket — runs on the other paths only.
-        app.UseWhen(context => !context.Request.Path.StartsWithSegments(hubPath), branch => branch.UseAuthorization());
+        // middleware — whose state (and the HttpContext.Items entry it writes) would stay alive with every WebSocket —
+        // runs on the other paths only. The marker stops WebApplication from adding it in front of every path anyway
+        // (AuthorizationMiddlewareSetKey of AuthorizationAppBuilderExtensions; the branch's own marker stays in the branch).
+        app.Properties[AuthorizationMiddlewareSetKey] = true;
+        return app.UseWhen(context => !context.Request.Path.StartsWithSegments(hubPath), branch => branch.UseAuthorization());
+    }
 
-    static async Task ContinueAsync(HttpContext context, Task<AuthenticateResult?> authentication, RequestDelegate next) =>
+    static async Task ContinueAsync(HttpContext context, Task<HubUser?> authentication, RequestDelegate next) =>
         await Continue(context, await authentication, next);
 
-    static Task Continue(HttpContext context, AuthenticateResult? result, RequestDelegate next)
+    static Task Continue(HttpContext context, HubUser? user, RequestDelegate next)
     {
-        if (result is null)
+        if (user is null)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return Task.CompletedTask;
         }
-        var features = new HubAuthenticationFeatures(result);
+        var features = new HubAuthenticationFeatures(user.Principal, user.Expires);
         context.Features.Set<IHttpAuthenticationFeature>(features);
         context.Features.Set<IAuthenticateResultFeature>(features);
         return next(context);
     }
 
     /// <summary>Kept apart from the middleware so nothing of the validated token stays referenced by its state machine.</summary>
-    static async Task<AuthenticateResult?> AuthenticateAsync(HttpContext context, JsonWebTokenHandler handler, TokenValidationParameters parameters)
+    static async Task<HubUser?> AuthenticateAsync(HttpContext context, JsonWebTokenHandler handler, TokenValidationParameters parameters)
     {
         var token = Token(context);
         if (token is null)
@@ -82,37 +95,77 @@ public static class HubAuthentication
         if (!jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var sub) || string.IsNullOrEmpty(sub))
             return null;
 
-        var claims = new List<Claim>(2) { new(JwtRegisteredClaimNames.Sub, sub) };
-        if (jwt.TryGetPayloadValue<string>("role", out var role) && !string.IsNullOrEmpty(role))
-            claims.Add(new Claim("role", role));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, "Bearer", JwtRegisteredClaimNames.Sub, "role"));
-        var properties = new AuthenticationProperties
-        {
-            IssuedUtc = jwt.IssuedAt == DateTime.MinValue ? null : new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero),
-            ExpiresUtc = jwt.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)
-        };
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, properties, "Bearer"));
+        // The subject only: nothing on the hub path reads the role.
+        // The identities passed as a collection: the principal's list then holds exactly one, not a default array of four.
+        var principal = new ClaimsPrincipal((IEnumerable<ClaimsIdentity>)
+            [new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, sub)], "Bearer", JwtRegisteredClaimNames.Sub, "role")]);
+        return new HubUser(principal, jwt.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
     }
 
+    sealed record HubUser(ClaimsPrincipal Principal, DateTimeOffset? Expires);
+
+    /// <summary>
+    /// The bearer token of a hub request, taken out of the request: from the <c>access_token</c> query parameter (the
+    /// query string is rewritten without it) or else from the Authorization header (which is removed).
+    /// </summary>
     static string? Token(HttpContext context)
     {
-        if (context.Request.Query.TryGetValue("access_token", out var query) && !StringValues.IsNullOrEmpty(query))
-            return query.ToString();
-        var header = context.Request.Headers.Authorization.ToString();
+        var request = context.Request;
+        if (TakeQueryParameter(request, TokenParameter) is { Length: > 0 } fromQuery)
+            return fromQuery;
+        var header = request.Headers.Authorization.ToString();
+        if (header.Length > 0)
+            request.Headers.Authorization = StringValues.Empty;
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 
-    sealed class HubAuthenticationFeatures(AuthenticateResult result) : IHttpAuthenticationFeature, IAuthenticateResultFeature
+    /// <summary>The first value of <paramref name="name"/> in the raw query string, which is rewritten without any of its values.</summary>
+    static string? TakeQueryParameter(HttpRequest request, string name)
     {
-        AuthenticateResult? _result = result;
-        ClaimsPrincipal? _user = result.Principal;
+        var query = request.QueryString.Value;
+        if (string.IsNullOrEmpty(query) || !query.Contains(name, StringComparison.Ordinal))
+            return null;
+
+        string? value = null;
+        var rest = new System.Text.StringBuilder(query.Length);
+        foreach (var pair in query.AsSpan(1).Split('&'))
+        {
+            var part = query.AsSpan(1)[pair];
+            var equals = part.IndexOf('=');
+            var key = equals < 0 ? part : part[..equals];
+            if (key.SequenceEqual(name))
+            {
+                value ??= equals < 0 ? "" : Uri.UnescapeDataString(part[(equals + 1)..].ToString().Replace('+', ' '));
+                continue;
+            }
+            if (part.IsEmpty)
+                continue;
+            rest.Append(rest.Length == 0 ? '?' : '&').Append(part);
+        }
+        request.QueryString = rest.Length == 0 ? QueryString.Empty : new QueryString(rest.ToString());
+        return value;
+    }
+
+    /// <summary>
+    /// The user of a hub request. The authentication result SignalR asks for once (for the token's expiry, which closes
+    /// the connection when it passes) is built on demand rather than kept: ticket, properties and their dictionaries
+    /// would otherwise stay alive with every WebSocket.
+    /// </summary>
+    sealed class HubAuthenticationFeatures(ClaimsPrincipal user, DateTimeOffset? expires) : IHttpAuthenticationFeature, IAuthenticateResultFeature
+    {
+        ClaimsPrincipal? _user = user;
+        AuthenticateResult? _replaced;
+        bool _isReplaced;
 
         public AuthenticateResult? AuthenticateResult
         {
-            get => _result;
+            get => _isReplaced ? _replaced
+                : _user is null ? null
+                : AuthenticateResult.Success(new AuthenticationTicket(_user, new AuthenticationProperties { ExpiresUtc = expires }, "Bearer"));
             set
             {
-                _result = value;
+                _replaced = value;
+                _isReplaced = true;
                 _user = value?.Principal;
             }
         }
@@ -123,7 +176,8 @@ public static class HubAuthentication
             set
             {
                 _user = value;
-                _result = null;
+                _replaced = null;
+                _isReplaced = true;
             }
         }
     }

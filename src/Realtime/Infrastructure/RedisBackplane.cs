@@ -19,11 +19,18 @@ namespace SoukLoop.Realtime.Infrastructure;
 /// Arguments travel as JSON written with the JSON hub protocol's payload options, the only protocol the node speaks,
 /// so a remote client receives the same bytes as a local one. Joining or leaving a group for a connection held by
 /// another node is forwarded the same way (without waiting for that node).
+/// <para>
+/// Users (<c>Clients.User</c>, every device of one user — most events go there) are indexed here, not in the inner
+/// manager: it finds a user's connections by scanning all of them, and a group per user would cost every connection a
+/// concurrent dictionary of its own (about 0.6 KB). Here a user is one entry holding an array of their connections.
+/// </para>
 /// </summary>
 public sealed partial class RedisBackplane<THub> : HubLifetimeManager<THub>, IDisposable where THub : Hub
 {
     readonly DefaultHubLifetimeManager<THub> _local;
     readonly ConcurrentDictionary<string, byte> _connections = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, HubConnectionContext[]> _users = new(StringComparer.Ordinal);
+    readonly Lock _usersLock = new();
     readonly IConnectionMultiplexer _redis;
     readonly RedisChannel _channel;
     readonly JsonSerializerOptions _payload;
@@ -49,12 +56,47 @@ public sealed partial class RedisBackplane<THub> : HubLifetimeManager<THub>, IDi
         await EnsureSubscribedAsync();
         _connections.TryAdd(connection.ConnectionId, 0);
         await _local.OnConnectedAsync(connection);
+        if (connection.UserIdentifier is { } user)
+            lock (_usersLock)
+                _users[user] = _users.TryGetValue(user, out var devices) ? [.. devices, connection] : [connection];
     }
 
     public override async Task OnDisconnectedAsync(HubConnectionContext connection)
     {
+        if (connection.UserIdentifier is { } user)
+            lock (_usersLock)
+            {
+                if (_users.TryGetValue(user, out var devices))
+                {
+                    var rest = Array.FindAll(devices, c => c != connection);
+                    if (rest.Length == 0)
+                        _users.TryRemove(user, out _);
+                    else
+                        _users[user] = rest;
+                }
+            }
         await _local.OnDisconnectedAsync(connection);
         _connections.TryRemove(connection.ConnectionId, out _);
+    }
+
+    /// <summary>Sends to every local connection of these users; the message is serialized once for all of them.</summary>
+    Task SendLocalUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken)
+    {
+        SerializedHubMessage? message = null;
+        List<Task>? pending = null;
+        foreach (var user in userIds)
+        {
+            if (!_users.TryGetValue(user, out var devices))
+                continue;
+            message ??= new SerializedHubMessage(new InvocationMessage(methodName, args));
+            foreach (var connection in devices)
+            {
+                var write = connection.WriteAsync(message, cancellationToken);
+                if (!write.IsCompletedSuccessfully)
+                    (pending ??= []).Add(write.AsTask());
+            }
+        }
+        return pending is null ? Task.CompletedTask : Task.WhenAll(pending);
     }
 
     public override async Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default)
@@ -112,7 +154,7 @@ public sealed partial class RedisBackplane<THub> : HubLifetimeManager<THub>, IDi
         CancellationToken cancellationToken = default)
     {
         await PublishAsync(Target.Users, userIds, [], methodName, args);
-        await _local.SendUsersAsync(userIds, methodName, args, cancellationToken);
+        await SendLocalUsersAsync(userIds, methodName, args, cancellationToken);
     }
 
     public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
@@ -236,7 +278,7 @@ public sealed partial class RedisBackplane<THub> : HubLifetimeManager<THub>, IDi
                     await _local.SendGroupExceptAsync(group, method!, args, extra);
                 break;
             case Target.Users:
-                await _local.SendUsersAsync(ids, method!, args);
+                await SendLocalUsersAsync(ids, method!, args, CancellationToken.None);
                 break;
             case Target.GroupAdd when _connections.ContainsKey(ids[0]):
                 await _local.AddToGroupAsync(ids[0], extra[0]);

@@ -49,7 +49,7 @@ public sealed partial class RealtimeSweeper(
         {
             expired = await typing.PopExpiredAsync(Batch);
             foreach (var (conversationId, userId, recipientId) in expired)
-                await hub.Clients.Group(Audience.User(recipientId))
+                await hub.Clients.User(Audience.User(recipientId))
                     .SendAsync(ServerEvents.TypingInactive, new TypingEvent(conversationId, userId), cancellationToken);
         }
         while (expired.Count == Batch);

@@ -30,6 +30,7 @@ public class When_registering(ApiFixture api)
         var payload = Tokens.Payload(body.Str("access_token"));
         Assert.Equal(user.Str("id"), payload["sub"]!.GetValue<string>());
         Assert.Equal("user", payload["role"]!.GetValue<string>());
+        Assert.False(payload.ContainsKey("email"), "no personal data in a token that travels in URLs");
         Assert.Equal(body.GetProperty("expires_in").GetInt32(),
             payload["exp"]!.GetValue<long>() - payload["iat"]!.GetValue<long>());
     }

@@ -9,25 +9,25 @@ namespace SoukLoop.Api.Tests.Infrastructure;
 /// <summary>Tokens the Api must refuse, made with the app's own <see cref="TokenService"/> where possible.</summary>
 public static class Tokens
 {
-    public static string Valid(Guid userId, string email, string role = "user") =>
-        new TokenService(new JwtOptions { SigningKey = TestSettings.JwtSigningKey }, TimeProvider.System).Issue(userId, email, role);
+    public static string Valid(Guid userId, string role = "user") =>
+        new TokenService(new JwtOptions { SigningKey = TestSettings.JwtSigningKey }, TimeProvider.System).Issue(userId, role);
 
-    public static string Expired(Guid userId, string email) =>
+    public static string Expired(Guid userId) =>
         new TokenService(new JwtOptions { SigningKey = TestSettings.JwtSigningKey, Lifetime = TimeSpan.FromHours(1) },
-            new FixedTime(DateTimeOffset.UtcNow.AddHours(-3))).Issue(userId, email, "user");
+            new FixedTime(DateTimeOffset.UtcNow.AddHours(-3))).Issue(userId, "user");
 
-    public static string SignedWithAnotherKey(Guid userId, string email) =>
-        new TokenService(new JwtOptions { SigningKey = TestSettings.OtherSigningKey }, TimeProvider.System).Issue(userId, email, "user");
+    public static string SignedWithAnotherKey(Guid userId) =>
+        new TokenService(new JwtOptions { SigningKey = TestSettings.OtherSigningKey }, TimeProvider.System).Issue(userId, "user");
 
     /// <summary>`alg: none`, no signature, otherwise a perfectly good payload.</summary>
-    public static string Unsigned(Guid userId, string email)
+    public static string Unsigned(Guid userId)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var header = new JsonObject { ["alg"] = "none", ["typ"] = "JWT" };
+        var header = new JsonObject { ["alg"] = "none" };
         var payload = new JsonObject
         {
-            ["iss"] = "souk-loop", ["aud"] = "souk-loop-app", ["sub"] = userId.ToString(), ["email"] = email,
-            ["role"] = "support", ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600
+            ["iss"] = "souk-loop", ["aud"] = "souk-loop-app", ["sub"] = userId.ToString(),
+            ["role"] = "support", ["iat"] = now, ["exp"] = now + 3600
         };
         return $"{Encode(header)}.{Encode(payload)}.";
     }

@@ -71,7 +71,7 @@ public static class AuthEndpoints
     }
 
     static AuthResponse Issue(User user, TokenService tokens) =>
-        new(UserResponse.From(user), tokens.Issue(user.Id, user.Email, user.Role), "Bearer", (int)tokens.Lifetime.TotalSeconds);
+        new(UserResponse.From(user), tokens.Issue(user.Id, user.Role), "Bearer", (int)tokens.Lifetime.TotalSeconds);
 
     static ProblemHttpResult EmailTaken() =>
         Problems.Conflict(ProblemCodes.EmailTaken, "An account with this email already exists.");
