@@ -27,7 +27,7 @@ public static class RealtimeExtensions
         // once more per provider.
         builder.Logging.ClearProviders();
         // No span per HTTP request (it would live as long as each WebSocket); one span per hub invocation instead.
-        builder.AddSoukTelemetry("souk-realtime", traceHttpServer: false, SignalRServerActivitySource);
+        builder.AddSoukTelemetry("souk-realtime", instrumentHttpRequests: false, SignalRServerActivitySource);
         var configuration = builder.Configuration;
         builder.Services.AddSoukPersistence(configuration);
         builder.Services.AddSoukHealthChecks(configuration);

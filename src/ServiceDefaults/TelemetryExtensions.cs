@@ -30,14 +30,14 @@ public static class TelemetryExtensions
         "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting"
     ];
 
-    /// <param name="traceHttpServer">
-    /// false: no span per incoming HTTP request. The Realtime node turns it off: its requests are hub connections, and
-    /// the request's Activity (with its tags) would stay alive for the whole life of each WebSocket — memory per idle
-    /// connection for a span hours long; it traces each hub invocation instead (<paramref name="extraSources"/>). For the
-    /// same reason it measures connections (kestrel.*, signalr.server.*) rather than HTTP requests.
+    /// <param name="instrumentHttpRequests">
+    /// false: no span and no http.server.* measurement per incoming HTTP request. The Realtime node turns it off: its
+    /// requests are hub connections, and the request's Activity (with its tags) would stay alive for the whole life of
+    /// each WebSocket — memory per idle connection for a span hours long; it traces each hub invocation instead
+    /// (<paramref name="extraSources"/>) and measures connections (kestrel.*, signalr.server.*) rather than requests.
     /// </param>
     /// <param name="extraSources">further ActivitySources to trace.</param>
-    public static TBuilder AddSoukTelemetry<TBuilder>(this TBuilder builder, string serviceName, bool traceHttpServer = true,
+    public static TBuilder AddSoukTelemetry<TBuilder>(this TBuilder builder, string serviceName, bool instrumentHttpRequests = true,
         params string[] extraSources) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.Configure(o => o.ActivityTrackingOptions =
@@ -50,7 +50,7 @@ public static class TelemetryExtensions
             {
                 // The instrumentation package adds http.server.* and a middleware around every request; the Realtime node,
                 // whose requests are WebSockets alive for hours, takes the connection-level meters instead.
-                if (traceHttpServer)
+                if (instrumentHttpRequests)
                     m.AddAspNetCoreInstrumentation();
                 else
                     m.AddMeter(ConnectionMeters);
@@ -61,7 +61,7 @@ public static class TelemetryExtensions
             })
             .WithTracing(t =>
             {
-                if (traceHttpServer)
+                if (instrumentHttpRequests)
                     t.AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path));
                 t.AddHttpClientInstrumentation()
                     .AddSource(SoukMeters.MassTransit)

@@ -34,6 +34,20 @@ public class When_connecting(RealtimeCluster cluster)
     }
 
     [Fact]
+    public async Task A_valid_token_as_access_token_query_parameter_connects_after_negotiating_and_keeps_the_connection_id()
+    {
+        var userId = await cluster.CreateUserAsync();
+        await using var client = TestClient.CreateWithQueryToken(cluster.Node1, cluster.TokenFor(userId), userId, negotiate: true);
+        await client.StartAsync();
+
+        var connected = await client.WaitForAsync("connected");
+        Assert.Equal(userId, connected.Guid("user_id"));
+        Assert.False(string.IsNullOrEmpty(client.ConnectionId));
+        await client.InvokeAsync("heartbeat", new { });
+        await client.WaitForAsync("pong");
+    }
+
+    [Fact]
     public async Task A_forged_token_is_refused()
     {
         var userId = await cluster.CreateUserAsync();

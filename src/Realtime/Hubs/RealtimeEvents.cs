@@ -40,7 +40,7 @@ public static class HubMethods
     public const string OfferFeedUnsubscribe = "offer:feed:unsubscribe";
 }
 
-/// <summary>The SignalR groups events are addressed to. With the Redis backplane a group spans every node.</summary>
+/// <summary>Who events are addressed to: users and SignalR groups. With the Redis backplane both span every node.</summary>
 public static class Audience
 {
     /// <summary>

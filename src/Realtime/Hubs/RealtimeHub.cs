@@ -26,11 +26,13 @@ public sealed class RealtimeHub(
     MessageSendLimiter sendLimiter,
     ConnectionCounter counter) : Hub
 {
+    Guid? _userId;
+
     /// <summary>
-    /// The caller, read from the connection's principal on each use rather than kept in <c>Context.Items</c>: the first
-    /// item would give every connection a dictionary of its own (about 0.6 KB) for one Guid.
+    /// The caller, read from the connection's principal once per invocation (a hub instance serves one) rather than kept
+    /// in <c>Context.Items</c>: the first item would give every connection a dictionary of its own (about 0.6 KB).
     /// </summary>
-    Guid UserId => Context.User?.UserId() ?? Guid.Empty;
+    Guid UserId => _userId ??= Context.User?.UserId() ?? Guid.Empty;
 
     public override async Task OnConnectedAsync()
     {
@@ -62,12 +64,12 @@ public sealed class RealtimeHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         // A connection without a usable subject was aborted in OnConnectedAsync before it was counted.
-        if (UserId is var userId && userId != Guid.Empty)
-        {
-            counter.Closed();
-            if (await presence.DisconnectAsync(userId, Context.ConnectionId))
-                await notifier.OfflineAsync(userId);
-        }
+        var userId = UserId;
+        if (userId == Guid.Empty)
+            return;
+        counter.Closed();
+        if (await presence.DisconnectAsync(userId, Context.ConnectionId))
+            await notifier.OfflineAsync(userId);
     }
 
     [HubMethodName(HubMethods.Heartbeat)]

@@ -1,6 +1,8 @@
 using System.Security.Claims;
+using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -127,20 +129,13 @@ public static class HubAuthentication
             return null;
 
         string? value = null;
-        var rest = new System.Text.StringBuilder(query.Length);
-        foreach (var pair in query.AsSpan(1).Split('&'))
+        var rest = new StringBuilder(query.Length);
+        foreach (var pair in new QueryStringEnumerable(query))
         {
-            var part = query.AsSpan(1)[pair];
-            var equals = part.IndexOf('=');
-            var key = equals < 0 ? part : part[..equals];
-            if (key.SequenceEqual(name))
-            {
-                value ??= equals < 0 ? "" : Uri.UnescapeDataString(part[(equals + 1)..].ToString().Replace('+', ' '));
-                continue;
-            }
-            if (part.IsEmpty)
-                continue;
-            rest.Append(rest.Length == 0 ? '?' : '&').Append(part);
+            if (pair.DecodeName().Span.SequenceEqual(name))
+                value ??= pair.DecodeValue().ToString();
+            else
+                rest.Append(rest.Length == 0 ? '?' : '&').Append(pair.EncodedName).Append('=').Append(pair.EncodedValue);
         }
         request.QueryString = rest.Length == 0 ? QueryString.Empty : new QueryString(rest.ToString());
         return value;
@@ -154,19 +149,20 @@ public static class HubAuthentication
     sealed class HubAuthenticationFeatures(ClaimsPrincipal user, DateTimeOffset? expires) : IHttpAuthenticationFeature, IAuthenticateResultFeature
     {
         ClaimsPrincipal? _user = user;
-        AuthenticateResult? _replaced;
-        bool _isReplaced;
+        DateTimeOffset? _expires = expires;
+        // Setting the user alone (as ASP.NET Core's own feature does) leaves no authentication result.
+        bool _authenticated = true;
 
         public AuthenticateResult? AuthenticateResult
         {
-            get => _isReplaced ? _replaced
-                : _user is null ? null
-                : AuthenticateResult.Success(new AuthenticationTicket(_user, new AuthenticationProperties { ExpiresUtc = expires }, "Bearer"));
+            get => _authenticated && _user is not null
+                ? AuthenticateResult.Success(new AuthenticationTicket(_user, new AuthenticationProperties { ExpiresUtc = _expires }, "Bearer"))
+                : null;
             set
             {
-                _replaced = value;
-                _isReplaced = true;
                 _user = value?.Principal;
+                _expires = value?.Properties?.ExpiresUtc;
+                _authenticated = value is not null;
             }
         }
 
@@ -176,8 +172,7 @@ public static class HubAuthentication
             set
             {
                 _user = value;
-                _replaced = null;
-                _isReplaced = true;
+                _authenticated = false;
             }
         }
     }

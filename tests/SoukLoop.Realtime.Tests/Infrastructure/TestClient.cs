@@ -62,13 +62,17 @@ public sealed class TestClient : IAsyncDisposable
             .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = null)
             .Build(), userId, name ?? $"{userId:N}@{node.Name}");
 
-    /// <summary>A client that puts the token into the URL as <c>access_token</c> and skips negotiation (a raw WebSocket upgrade).</summary>
-    public static TestClient CreateWithQueryToken(AppProcess node, string token, Guid userId) =>
+    /// <summary>
+    /// A client that puts the token into the URL as <c>access_token</c>: a raw WebSocket upgrade, or with
+    /// <paramref name="negotiate"/> a negotiate request first and then the upgrade with <c>id</c> next to the token, as
+    /// browsers do.
+    /// </summary>
+    public static TestClient CreateWithQueryToken(AppProcess node, string token, Guid userId, bool negotiate = false) =>
         new(new HubConnectionBuilder()
             .WithUrl($"{node.BaseUrl}/hubs/realtime?access_token={Uri.EscapeDataString(token)}", o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
+                o.SkipNegotiation = !negotiate;
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = null)
             .Build(), userId, $"{userId:N}@{node.Name}/query");
