@@ -98,10 +98,7 @@ public static class HubAuthentication
             return null;
 
         // The subject only: nothing on the hub path reads the role.
-        // The identities passed as a collection: the principal's list then holds exactly one, not a default array of four.
-        var principal = new ClaimsPrincipal((IEnumerable<ClaimsIdentity>)
-            [new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, sub)], "Bearer", JwtRegisteredClaimNames.Sub, "role")]);
-        return new HubUser(principal, jwt.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
+        return new HubUser(new HubPrincipal(sub), jwt.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero));
     }
 
     sealed record HubUser(ClaimsPrincipal Principal, DateTimeOffset? Expires);
