@@ -107,8 +107,10 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         b.Entity<Transaction>(e =>
         {
             e.HasIndex(x => x.OfferId).IsUnique();
-            // At most one transaction per product: the database backs the "sold exactly once" rule.
-            e.HasIndex(x => x.ProductId).IsUnique().HasDatabaseName("ix_transactions_product");
+            // At most one live transaction per product: the database backs the "sold exactly once" rule. A cancelled sale
+            // (the buyer did not pay in time, the product is listed again) no longer counts, so the product can sell again.
+            e.HasIndex(x => x.ProductId).IsUnique().HasDatabaseName("ix_transactions_product")
+                .HasFilter($"status <> '{TransactionStatuses.Cancelled}'");
             e.Property(x => x.Amount).HasPrecision(12, 2);
             e.Property(x => x.PlatformFee).HasPrecision(12, 2);
             e.Property(x => x.SellerPayout).HasPrecision(12, 2);

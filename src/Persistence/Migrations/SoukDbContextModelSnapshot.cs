@@ -985,7 +985,8 @@ namespace SoukLoop.Persistence.Migrations
 
                     b.HasIndex("ProductId")
                         .IsUnique()
-                        .HasDatabaseName("ix_transactions_product");
+                        .HasDatabaseName("ix_transactions_product")
+                        .HasFilter("status <> 'cancelled'");
 
                     b.ToTable("transactions", (string)null);
                 });
