@@ -165,6 +165,42 @@ public class When_negotiating_an_offer(RealtimeCluster cluster) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_late_older_event_is_not_pushed_over_a_newer_state()
+    {
+        // The saga numbers its snapshots (OfferSnapshot.Version); events travel on separate queues and a redelivery
+        // can come late. Made (v1), declined (v3), then a late counter (v2): the parties and the feed keep "declined".
+        var now = DateTime.UtcNow;
+        var offerId = Guid.NewGuid();
+        Contracts.OfferSnapshot Snapshot(string status, int version, string? awaiting) => new(offerId, _product, "Vintage lamp", _buyer,
+            _seller, Guid.NewGuid(), status, awaiting, 65m, version > 1 ? 80m : null, 100m, "USD", "community", version, null, now, now.AddSeconds(version),
+            null, version);
+
+        await cluster.Bus.Publish(new Contracts.OfferMade(offerId, Snapshot("pending", 1, "seller"), _buyer, null, now));
+        await _buyer1.WaitForAsync("offer:created", o => o.Guid("id") == offerId);
+        await _watcher1.WaitForAsync("offer:feed:new", o => o.Guid("id") == offerId);
+
+        await cluster.Bus.Publish(new Contracts.OfferDeclined(offerId, Snapshot("declined", 3, null), _seller, "declined", now));
+        foreach (var device in Seller.Concat(Buyer))
+            await device.WaitForAsync("offer:updated", o => o.Guid("id") == offerId && o.String("status") == "declined");
+
+        await cluster.Bus.Publish(new Contracts.OfferCountered(offerId, Snapshot("countered", 2, "buyer"), _seller, 80m, null, now));
+        // A marker published after the late event on the same queue: once it arrives, the late one was consumed.
+        var marker = Guid.NewGuid();
+        var markerSnapshot = Snapshot("countered", 2, "buyer") with { OfferId = marker };
+        await cluster.Bus.Publish(new Contracts.OfferCountered(marker, markerSnapshot, _seller, 80m, null, now));
+        foreach (var device in Seller.Concat(Buyer))
+            await device.WaitForAsync("offer:updated", o => o.Guid("id") == marker);
+        await Task.Delay(1500); // the other node may still hold the late event (two consumers per queue)
+
+        Assert.All(Seller.Concat(Buyer), d => Assert.Equal(1, d.Count("offer:updated", o => o.Guid("id") == offerId)));
+        await using var late = await cluster.ConnectAsync(_stranger, cluster.Node1, "late-watcher");
+        await late.InvokeAsync("offer:feed:subscribe", new { product_id = _product });
+        var history = await late.WaitForAsync("offer:feed:history");
+        var entry = Assert.Single(history.GetProperty("items").EnumerateArray(), o => o.Guid("id") == offerId);
+        Assert.Equal("declined", entry.String("status"));
+    }
+
+    [Fact]
     public async Task A_refused_offer_is_an_error_to_the_caller_with_the_sagas_code()
     {
         await _seller1.InvokeAsync("offer:create", new { product_id = _product, offered_price = 50m });

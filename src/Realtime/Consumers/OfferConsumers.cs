@@ -18,10 +18,14 @@ public abstract class OfferEventConsumer(IHubContext<RealtimeHub> hub, OfferFeed
     protected IHubContext<RealtimeHub> Hub => hub;
     protected OfferFeedStore Feed => feed;
 
-    /// <summary><c>offer:updated</c> to every device of both parties; the feed entry follows the new status.</summary>
+    /// <summary>
+    /// <c>offer:updated</c> to every device of both parties; the feed entry follows the new status. A late event, older
+    /// than a state already pushed, is dropped: it would show the parties a state the offer has left.
+    /// </summary>
     protected async Task UpdatedAsync(OfferSnapshot offer, TransactionSnapshot? transaction, CancellationToken cancellationToken)
     {
-        await feed.UpdateAsync(FeedOffer.From(offer));
+        if (await feed.UpdateAsync(FeedOffer.From(offer), offer.Version) == FeedChange.Stale)
+            return;
         var (forBuyer, forSeller) = await TransactionPayloads(transaction, cancellationToken);
         await SendAsync(offer.BuyerId, ServerEvents.OfferUpdated, OfferPayload.For(offer, offer.BuyerId, forBuyer), cancellationToken);
         await SendAsync(offer.SellerId, ServerEvents.OfferUpdated, OfferPayload.For(offer, offer.SellerId, forSeller), cancellationToken);
@@ -61,7 +65,10 @@ public sealed class OfferMadeConsumer(IHubContext<RealtimeHub> hub, OfferFeedSto
         var offer = context.Message.Offer;
         var ct = context.CancellationToken;
         var entry = FeedOffer.From(offer);
-        if (await Feed.AppendAsync(entry))
+        var change = await Feed.AppendAsync(entry, offer.Version);
+        if (change == FeedChange.Stale)
+            return;
+        if (change == FeedChange.Changed)
             await Hub.Clients.Group(Audience.Product(offer.ProductId)).PushAsync(ServerEvents.OfferFeedNew, entry, ct);
 
         var awaited = offer.Awaiting == "buyer" ? offer.BuyerId : offer.SellerId;

@@ -20,6 +20,12 @@ public class RealtimeOptions
     /// <summary>The feed list expires this long after its last new offer (seed: 1 hour).</summary>
     public TimeSpan FeedExpiry { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long the cluster remembers the newest version of each offer it pushed, so a late or redelivered older event is
+    /// not pushed over a newer one. Longer than any redelivery or re-drive of an event (docs/operations.md).
+    /// </summary>
+    public TimeSpan OfferVersionRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>How long a hub method waits for the answer to a command (SendMessage, MakeOffer, …).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -44,6 +50,8 @@ public class RealtimeOptions
             yield return "Realtime:FeedSize must lie between 1 and 1000.";
         if (FeedExpiry <= TimeSpan.Zero)
             yield return "Realtime:FeedExpiry must be positive.";
+        if (OfferVersionRetention <= TimeSpan.Zero)
+            yield return "Realtime:OfferVersionRetention must be positive.";
         if (CommandTimeout <= TimeSpan.Zero)
             yield return "Realtime:CommandTimeout must be positive.";
     }

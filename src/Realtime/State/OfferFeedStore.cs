@@ -11,10 +11,23 @@ namespace SoukLoop.Realtime.State;
 /// The scrolling offers feed of a product: Redis list <c>offers:product:{product_id}</c>, newest first, capped at the
 /// last <see cref="RealtimeOptions.FeedSize"/> offers (seed: 20) and expiring <see cref="RealtimeOptions.FeedExpiry"/>
 /// after the last new offer (seed: 1 h). Appends are idempotent per offer id, so a redelivered OfferMade adds nothing.
+/// Events of one offer arrive on several queues and may be redelivered late, so every change also checks the offer's
+/// newest applied version (<c>offers:version:{offer_id}</c>) in the same script: an older snapshot is
+/// <see cref="FeedChange.Stale"/>, changes nothing, and its consumer pushes nothing.
 /// </summary>
 public sealed class OfferFeedStore(RealtimeRedis redis, IOptions<RealtimeOptions> options)
 {
-    const string AppendScript = """
+    // KEYS[2]/ARGV[5..6]: the version gate shared by both scripts; version 0 (an unnumbered snapshot) always passes.
+    const string VersionGate = """
+        local version = tonumber(ARGV[5])
+        if version > 0 then
+          local seen = redis.call('GET', KEYS[2])
+          if seen and tonumber(seen) > version then return -1 end
+          redis.call('SET', KEYS[2], version, 'PX', ARGV[6])
+        end
+        """;
+
+    const string AppendScript = VersionGate + "\n" + """
         local items = redis.call('LRANGE', KEYS[1], 0, -1)
         for _, v in ipairs(items) do
           local ok, entry = pcall(cjson.decode, v)
@@ -27,7 +40,7 @@ public sealed class OfferFeedStore(RealtimeRedis redis, IOptions<RealtimeOptions
         """;
 
     // Replaces the entry of the same offer (its status changed); keeps the list's expiry.
-    const string UpdateScript = """
+    const string UpdateScript = VersionGate + "\n" + """
         local items = redis.call('LRANGE', KEYS[1], 0, -1)
         for i, v in ipairs(items) do
           local ok, entry = pcall(cjson.decode, v)
@@ -41,15 +54,17 @@ public sealed class OfferFeedStore(RealtimeRedis redis, IOptions<RealtimeOptions
 
     readonly RealtimeOptions _options = options.Value;
 
-    /// <summary>Adds a new offer at the head of the feed; false when it is already there.</summary>
-    public async Task<bool> AppendAsync(FeedOffer offer) =>
-        (long)await redis.Database.ScriptEvaluateAsync(AppendScript, [Keys.ProductOffers(offer.ProductId)],
-            [Serialize(offer), offer.Id.ToString(), _options.FeedSize, (long)_options.FeedExpiry.TotalMilliseconds]) == 1;
+    /// <summary>Adds a new offer at the head of the feed (<see cref="FeedChange.Unchanged"/> when it is already there).</summary>
+    public Task<FeedChange> AppendAsync(FeedOffer offer, int version) => RunAsync(AppendScript, offer, version);
 
-    /// <summary>Refreshes an offer that is still in the feed (new status or price); false when it is not there.</summary>
-    public async Task<bool> UpdateAsync(FeedOffer offer) =>
-        (long)await redis.Database.ScriptEvaluateAsync(UpdateScript, [Keys.ProductOffers(offer.ProductId)],
-            [Serialize(offer), offer.Id.ToString()]) == 1;
+    /// <summary>Refreshes an offer that is still in the feed (new status or price).</summary>
+    public Task<FeedChange> UpdateAsync(FeedOffer offer, int version) => RunAsync(UpdateScript, offer, version);
+
+    async Task<FeedChange> RunAsync(string script, FeedOffer offer, int version) =>
+        (FeedChange)(int)(long)await redis.Database.ScriptEvaluateAsync(script,
+            [Keys.ProductOffers(offer.ProductId), Keys.OfferVersion(offer.Id)],
+            [Serialize(offer), offer.Id.ToString(), _options.FeedSize, (long)_options.FeedExpiry.TotalMilliseconds, version,
+                (long)_options.OfferVersionRetention.TotalMilliseconds]);
 
     /// <summary>The feed, newest first.</summary>
     public async Task<IReadOnlyList<FeedOffer>> HistoryAsync(Guid productId)
@@ -72,4 +87,17 @@ public sealed class OfferFeedStore(RealtimeRedis redis, IOptions<RealtimeOptions
     }
 
     static string Serialize(FeedOffer offer) => JsonSerializer.Serialize(offer, RealtimeJson.Options);
+}
+
+/// <summary>What an offer event did to the feed.</summary>
+public enum FeedChange
+{
+    /// <summary>A newer state of the offer was applied before: nothing changed, nothing is to be pushed.</summary>
+    Stale = -1,
+
+    /// <summary>The offer's state is the newest, but the feed list did not change (already there, or no longer listed).</summary>
+    Unchanged = 0,
+
+    /// <summary>The feed list changed.</summary>
+    Changed = 1
 }

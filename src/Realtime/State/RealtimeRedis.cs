@@ -29,6 +29,9 @@ public sealed class RealtimeRedis(IConnectionMultiplexer redis, IOptions<Realtim
         public const string TypingDeadlines = "typing:deadlines";
 
         public static string ProductOffers(Guid productId) => $"offers:product:{productId}";
+
+        /// <summary>The newest version of an offer this cluster has applied (<see cref="OfferFeedStore"/>).</summary>
+        public static string OfferVersion(Guid offerId) => $"offers:version:{offerId}";
     }
 
     /// <summary>The server's clock in Unix milliseconds, so every node agrees on deadlines.</summary>

@@ -16,7 +16,9 @@ public static class OfferSnapshots
 
     public static OfferSnapshot ToSnapshot(this OfferState o) => new(
         o.CorrelationId, o.ProductId, o.ProductTitle, o.BuyerId, o.SellerId, o.ConversationId, o.Status(), o.Awaiting(),
-        o.OfferedPrice, o.CounterPrice, o.ListPrice, o.Currency, o.Feed, o.Round, o.ExpiresAt, o.CreatedAt, o.UpdatedAt, o.TransactionId);
+        o.OfferedPrice, o.CounterPrice, o.ListPrice, o.Currency, o.Feed, o.Round, o.ExpiresAt, o.CreatedAt, o.UpdatedAt, o.TransactionId,
+        // The repository stores a new offer as version 1 and adds one per stored move (PostgresSagaRepositoryContext).
+        o.Version + 1);
 
     public static TransactionSnapshot ToSnapshot(this Transaction t) => new(
         t.Id, t.OfferId, t.ProductId, t.BuyerId, t.SellerId, t.Amount, t.PlatformFee, t.SellerPayout, t.Currency, t.Status);
