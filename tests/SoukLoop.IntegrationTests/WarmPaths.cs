@@ -23,9 +23,10 @@ public static class WarmPaths
         await State(system, sold, "Accepted");
     }
 
-    static async Task<Guid> Made(SystemFixture system, TestUser buyer, Guid productId)
+    /// <summary>An offer for a test's set-up: its answer may be 202 on a loaded machine; waits until it is pending.</summary>
+    public static async Task<Guid> Made(SystemFixture system, TestUser buyer, Guid productId, decimal price = 60m)
     {
-        var (_, body) = await buyer.Send(HttpMethod.Post, "/api/v1/offers", new { product_id = productId, offered_price = 60m });
+        var (_, body) = await buyer.Send(HttpMethod.Post, "/api/v1/offers", new { product_id = productId, offered_price = price });
         var id = body.Id();
         await State(system, id, "Pending");
         return id;
