@@ -65,7 +65,6 @@ public class SystemFixture : IAsyncLifetime
             b.UseEnvironment("Development");
             foreach (var (key, value) in Settings().Concat(ApiSettings()))
                 b.UseSetting(key, value);
-            b.UseSetting("Offers:ResponseTimeout", "00:00:20");
             if (ApiOnKestrel)
                 b.UseSetting("Urls", "http://127.0.0.1:0"); // a free port, not appsettings.json's 5080
             b.ConfigureServices(ConfigureApiServices);
@@ -195,6 +194,17 @@ public class SystemFixture : IAsyncLifetime
     }
 
     public bool WorkersRunning => _workers is { HasExited: false };
+
+    /// <summary>CPU time the running Workers process has used so far (user + system), to tell idle from spinning.</summary>
+    public TimeSpan WorkersCpuTime
+    {
+        get
+        {
+            var workers = _workers ?? throw new InvalidOperationException("The Workers process is not running.");
+            workers.Refresh();
+            return workers.TotalProcessorTime;
+        }
+    }
 
     /// <summary>Kills the Workers process outright, the way a crash would.</summary>
     public void KillWorkers()

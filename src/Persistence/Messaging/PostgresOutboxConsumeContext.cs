@@ -34,10 +34,16 @@ public class PostgresOutboxConsumeContext<TMessage>(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The next batch of stored messages: MassTransit's outbox pipe delivers at most <c>MessageDeliveryLimit</c> per pass,
+    /// records the last one delivered (<see cref="NotifyOutboxMessageDelivered"/>) and asks for another pass, so each pass
+    /// starts after it. Without that filter a pass reloads the batch it already delivered and never gets further.
+    /// </summary>
     public override async Task<List<OutboxMessageContext>> LoadOutboxMessages()
     {
+        var lastSequenceNumber = inbox.LastSequenceNumber ?? 0;
         var messages = await db.OutboxMessages
-            .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId)
+            .Where(x => x.InboxMessageId == inbox.MessageId && x.InboxConsumerId == inbox.ConsumerId && x.SequenceNumber > lastSequenceNumber)
             .OrderBy(x => x.SequenceNumber)
             .Take(Options.MessageDeliveryLimit + 1)
             .AsNoTracking()

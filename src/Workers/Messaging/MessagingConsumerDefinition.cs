@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SoukLoop.Persistence.Sagas;
 
@@ -25,13 +24,7 @@ public abstract class MessagingConsumerDefinition<TConsumer> : ConsumerDefinitio
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            // Lock waits that end in a deadlock or serialization failure, a dropped connection: retry quickly, then back off.
-            r.Handle<DbUpdateException>();
-            r.Handle<Npgsql.NpgsqlException>();
-            r.Intervals(5, 10, 20, 40, 80, 120, 200, 300, 500, 800, 1000, 1000, 1000);
-        });
+        endpointConfigurator.UseTransientRetry();
         endpointConfigurator.UsePostgresOutbox(context);
     }
 }

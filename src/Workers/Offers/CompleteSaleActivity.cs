@@ -8,8 +8,9 @@ namespace SoukLoop.Workers.Offers;
 
 /// <summary>
 /// Accepting sells the product exactly once: the conditional update below only matches an available product, and
-/// a concurrent accept of another offer waits on the row lock, then finds it sold. Creates the transaction and asks
-/// the product's other open offers to close.
+/// a concurrent accept of another offer waits on the row lock, then finds it sold. Creates the transaction. The product's
+/// other open offers are closed after the sale commits, by <see cref="CloseSoldOffersConsumer"/> on
+/// <see cref="OfferAccepted"/>, not in this transaction: however many there are, the accept answers at once.
 /// </summary>
 public class CompleteSaleActivity(SoukDbContext db) : IStateMachineActivity<OfferState, AcceptOffer>
 {
@@ -45,14 +46,6 @@ public class CompleteSaleActivity(SoukDbContext db) : IStateMachineActivity<Offe
         await db.SaveChangesAsync(context.CancellationToken);
         offer.TransactionId = transaction.Id;
         context.GetOrAddPayload(() => transaction);
-
-        var others = await db.Offers.AsNoTracking()
-            .Where(o => o.ProductId == offer.ProductId && o.CorrelationId != offer.CorrelationId
-                && (o.CurrentState == nameof(OfferStateMachine.Pending) || o.CurrentState == nameof(OfferStateMachine.Countered)))
-            .Select(o => o.CorrelationId)
-            .ToListAsync(context.CancellationToken);
-        foreach (var other in others)
-            await context.Publish(new CloseOffer(other, offer.CorrelationId));
 
         await next.Execute(context);
     }

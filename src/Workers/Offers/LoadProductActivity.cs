@@ -6,12 +6,19 @@ using SoukLoop.Persistence.Model;
 
 namespace SoukLoop.Workers.Offers;
 
-/// <summary>Copies the product's facts onto a new offer and keeps the product in the context for the rules.</summary>
+/// <summary>Copies the product's facts onto a new offer and keeps the product in the context for the rules, read under a share lock.</summary>
 public class LoadProductActivity(SoukDbContext db) : IStateMachineActivity<OfferState, MakeOffer>
 {
     public async Task Execute(BehaviorContext<OfferState, MakeOffer> context, IBehavior<OfferState, MakeOffer> next)
     {
-        var product = await db.Products.AsNoTracking().SingleOrDefaultAsync(p => p.Id == context.Message.ProductId, context.CancellationToken)
+        // FOR SHARE: an accept of another offer updates the product under a row lock (CompleteSaleActivity). Offers made at
+        // the same time share this lock and commit before that update can run, so the accept's closing of the other offers
+        // sees them (CloseSoldOffersConsumer); an offer made once the update ran waits for the accept's commit and reads
+        // "sold". Without the lock it could read "available" then commit after the closing, and stay open on a sold product.
+        var product = await db.Products
+            .FromSql($"SELECT * FROM products WHERE id = {context.Message.ProductId} FOR SHARE")
+            .AsNoTracking()
+            .SingleOrDefaultAsync(context.CancellationToken)
             ?? throw new OfferRuleViolation(Rejection.ProductNotFound);
 
         var offer = context.Saga;

@@ -12,5 +12,6 @@ public static class OfferRegistration
         x.AddSingleton<OfferTimelineObserver>();
         x.AddScoped<OfferConversation>();
         x.AddSagaStateMachine<OfferStateMachine, OfferState, OfferStateDefinition>().PostgresRepository();
+        x.AddConsumer<CloseSoldOffersConsumer, CloseSoldOffersConsumerDefinition>();
     }
 }

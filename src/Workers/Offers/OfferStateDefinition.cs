@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Persistence.Sagas;
 using SoukLoop.Workers.Support;
@@ -13,14 +12,7 @@ public class OfferStateDefinition : SagaDefinition<OfferState>
         IRegistrationContext context)
     {
         endpointConfigurator.UsePublishRequestFaults();
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            // Optimistic concurrency conflicts and serialization failures: retry quickly, with jitter from the intervals.
-            r.Handle<DbUpdateConcurrencyException>();
-            r.Handle<DbUpdateException>();
-            r.Handle<Npgsql.NpgsqlException>();
-            r.Intervals(5, 10, 20, 40, 80, 120, 200, 300, 500, 800, 1000, 1000, 1000);
-        });
+        endpointConfigurator.UseTransientRetry();
         endpointConfigurator.UseSagaAttemptMetrics("offer");
         endpointConfigurator.UsePostgresOutbox(context);
     }

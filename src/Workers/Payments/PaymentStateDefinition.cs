@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Persistence.Sagas;
 using Stripe;
@@ -15,16 +14,16 @@ public class PaymentStateDefinition : SagaDefinition<PaymentState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<PaymentState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UseMessageRetry(r =>
-        {
-            r.Handle<DbUpdateConcurrencyException>();
-            r.Handle<DbUpdateException>();
-            r.Handle<Npgsql.NpgsqlException>();
-            r.Handle<HttpRequestException>();
-            r.Handle<StripeException>(e => e.StripeError?.Type is "api_error" or "rate_limit_error" or "api_connection_error"
-                || (int)e.HttpStatusCode is 409 or 429 or >= 500);
-            r.Intervals(5, 10, 20, 50, 100, 250, 500, 1000, 2000, 3000, 5000);
-        });
+        endpointConfigurator.UseTransientRetry(StripeUnavailable, Intervals);
         endpointConfigurator.UsePostgresOutbox(context);
     }
+
+    /// <summary>Longer gaps than the database-only endpoints: Stripe may take seconds to come back.</summary>
+    static readonly int[] Intervals = [5, 10, 20, 50, 100, 250, 500, 1000, 2000, 3000, 5000];
+
+    /// <summary>Stripe briefly unavailable or busy, past Stripe.net's own retries: worth another attempt.</summary>
+    public static bool StripeUnavailable(Exception exception) =>
+        exception is HttpRequestException
+        || exception is StripeException e && (e.StripeError?.Type is "api_error" or "rate_limit_error" or "api_connection_error"
+            || (int)e.HttpStatusCode is 409 or 429 or >= 500);
 }

@@ -60,6 +60,7 @@ public abstract class OfferSagaSpec(PostgresDatabase database, ITestOutputHelper
             // The harness's own lists stop waiting once the bus was idle for this long; the specs wait on BusLog instead.
             x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(20), testInactivityTimeout: TimeSpan.FromMilliseconds(300));
             x.AddSagaStateMachine<OfferStateMachine, OfferState>();
+            x.AddConsumer<CloseSoldOffersConsumer>();
 
             // The expiry is a state machine Schedule: the in-memory transport delays the message, and the test moves its
             // clock forward (IInMemoryDelayProvider.Advance) instead of waiting an hour.

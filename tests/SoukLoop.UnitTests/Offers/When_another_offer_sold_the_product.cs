@@ -7,7 +7,10 @@ using Xunit.Abstractions;
 
 namespace SoukLoop.UnitTests.Offers;
 
-/// <summary>Accepting one offer sells the product and sends <see cref="CloseOffer"/> to the product's other open offers.</summary>
+/// <summary>
+/// Accepting one offer sells the product; once the sale committed, <see cref="CloseSoldOffersConsumer"/> sends
+/// <see cref="CloseOffer"/> to the product's other open offers.
+/// </summary>
 public class When_another_offer_sold_the_product(PostgresDatabase database, ITestOutputHelper output)
     : OfferSagaSpec(database, output), IClassFixture<PostgresDatabase>
 {
@@ -100,7 +103,7 @@ public class When_another_offer_sold_the_product(PostgresDatabase database, ITes
         var withdrawn = await MakeOffer(55m, buyer: await Database.CreateUserAsync("Fourth buyer"));
         await Applied(new WithdrawOffer(withdrawn.CorrelationId, withdrawn.BuyerId));
 
-        // The sale looks for the product's other open offers in the offers table (the production saga repository);
+        // The closing looks for the product's other open offers in the offers table (the production saga repository);
         // the harness keeps sagas in memory, so their rows are written here as the Postgres repository would.
         await MirrorToDatabase(winner, open, countered, elsewhere, withdrawn);
 
