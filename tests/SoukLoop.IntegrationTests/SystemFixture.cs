@@ -65,7 +65,6 @@ public class SystemFixture : IAsyncLifetime
             b.UseEnvironment("Development");
             foreach (var (key, value) in Settings().Concat(ApiSettings()))
                 b.UseSetting(key, value);
-            b.UseSetting("Offers:ResponseTimeout", "00:00:20");
             if (ApiOnKestrel)
                 b.UseSetting("Urls", "http://127.0.0.1:0"); // a free port, not appsettings.json's 5080
             b.ConfigureServices(ConfigureApiServices);

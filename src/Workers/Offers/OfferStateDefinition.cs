@@ -12,7 +12,7 @@ public class OfferStateDefinition : SagaDefinition<OfferState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<OfferState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UsePublishRequestFaults();
+        endpointConfigurator.UsePublishRequestFaults(context);
         endpointConfigurator.UseMessageRetry(r =>
         {
             // Optimistic concurrency conflicts and serialization failures: retry quickly, with jitter from the intervals.
