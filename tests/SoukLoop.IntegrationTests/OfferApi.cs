@@ -40,6 +40,20 @@ public static class OfferApi
     public static Task<(HttpStatusCode Status, JsonElement Body)> Move(this TestUser user, Guid offerId, string action, object? body = null) =>
         user.Send(HttpMethod.Patch, $"/api/v1/offers/{offerId}/{action}", body ?? new { });
 
+    /// <summary>
+    /// A move as the app sees it: 200 with the offer, 4xx, or 202 and then the offer from its location once
+    /// <paramref name="applied"/> holds (then answered as 200).
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> MoveApplied(this TestUser user, Guid offerId, string action,
+        Func<JsonElement, bool> applied, object? body = null)
+    {
+        var result = await user.Move(offerId, action, body);
+        if (result.Status != HttpStatusCode.Accepted)
+            return result;
+        return await Eventually(() => user.Send(HttpMethod.Get, $"/api/v1/offers/{offerId}"),
+            r => r.Status == HttpStatusCode.OK && applied(r.Body), Applied);
+    }
+
     public static Guid Id(this JsonElement offer) => offer.GetProperty("id").GetGuid();
     public static string Status(this JsonElement offer) => offer.GetProperty("status").GetString()!;
     public static string? Code(this JsonElement problem) => problem.TryGetProperty("code", out var c) ? c.GetString() : null;

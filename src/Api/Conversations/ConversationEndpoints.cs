@@ -309,7 +309,8 @@ public static class ConversationEndpoints
             T answer => new(answer, false, null),
             MessageRejected rejected => new(null, false, Problems.Create(rejected.HttpStatus, rejected.Code, rejected.Detail)),
             // Pending: the command is queued durably; the worker applies it when it can.
-            _ => new(null, outcome.Result == CommandResult.Pending, outcome.Problem(ConversationCodes.MessageProcessingFailed,
+            _ when outcome.Result == CommandResult.Pending => new(null, true, null),
+            _ => new(null, false, outcome.Problem(ConversationCodes.MessageProcessingFailed,
                 "The message could not be processed right now; nothing was stored. Try again later."))
         };
     }
