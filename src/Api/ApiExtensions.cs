@@ -33,9 +33,7 @@ public static class ApiExtensions
         builder.Services.AddSoukMessaging(builder.Configuration, x =>
         {
             x.AddOfferRequestClients();
-            x.AddConversationRequestClients();
             x.AddSupportRequestClients();
-            x.AddPaymentRequestClients();
         });
 
         var apiOptions = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();

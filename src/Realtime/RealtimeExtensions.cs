@@ -34,7 +34,6 @@ public static class RealtimeExtensions
         builder.Services.AddSoukAuth(configuration, builder.Environment);
         builder.Services.AddSoukMessaging(configuration, x =>
         {
-            HubCommands.Register(x);
             AddConsumers(x);
         });
 

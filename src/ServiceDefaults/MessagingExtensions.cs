@@ -7,6 +7,15 @@ namespace SoukLoop.ServiceDefaults;
 public static class MessagingExtensions
 {
     /// <summary>
+    /// The scheduled redeliveries of a message that faulted after its endpoint's immediate retries
+    /// (Messaging:RedeliveryIntervals, default 5 s, 30 s, 2 min); after the last one the fault is final (`_error`).
+    /// </summary>
+    public static TimeSpan[] RedeliveryIntervals(IConfiguration configuration) =>
+        configuration.GetSection("Messaging:RedeliveryIntervals").Get<TimeSpan[]>() is { Length: > 0 } configured
+            ? configured
+            : [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+
+    /// <summary>
     /// MassTransit on RabbitMQ with kebab-case endpoint names and the publish scheduler (our Postgres scheduler
     /// consumes the scheduling contracts). Each app adds its own consumers and sagas in <paramref name="register"/>.
     /// </summary>
@@ -15,9 +24,7 @@ public static class MessagingExtensions
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator>? configureBus = null)
     {
         var options = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-        var redelivery = configuration.GetSection("Messaging:RedeliveryIntervals").Get<TimeSpan[]>() is { Length: > 0 } configured
-            ? configured
-            : [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+        var redelivery = RedeliveryIntervals(configuration);
 
         services.AddMassTransit(x =>
         {
@@ -43,6 +50,9 @@ public static class MessagingExtensions
                 cfg.ConfigureEndpoints(context);
             });
         });
+
+        // The Api's and the Realtime node's one way to send a command and wait for its answer.
+        services.AddScoped<CommandGateway>();
 
         services.AddOptions<MassTransitHostOptions>().Configure(o =>
         {

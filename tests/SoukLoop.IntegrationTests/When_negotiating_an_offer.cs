@@ -18,17 +18,17 @@ public class When_negotiating_an_offer(SystemFixture system) : IClassFixture<Sys
         Assert.Equal("seller", offer.GetProperty("awaiting").GetString());
         var id = offer.Id();
 
-        var (status, countered) = await seller.Move(id, "counter", new { counter_price = 90m });
+        var (status, countered) = await seller.MoveApplied(id, "counter", o => o.Status() == "countered", new { counter_price = 90m });
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("countered", countered.Status());
         Assert.Equal("buyer", countered.GetProperty("awaiting").GetString());
 
-        (status, var buyerCounter) = await buyer.Move(id, "counter", new { counter_price = 75m });
+        (status, var buyerCounter) = await buyer.MoveApplied(id, "counter", o => o.GetProperty("round").GetInt32() == 3, new { counter_price = 75m });
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("pending", buyerCounter.Status());
         Assert.Equal(3, buyerCounter.GetProperty("round").GetInt32());
 
-        (status, var accepted) = await seller.Move(id, "accept");
+        (status, var accepted) = await seller.MoveApplied(id, "accept", o => o.Status() == "accepted");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("accepted", accepted.Status());
         var transaction = accepted.GetProperty("transaction");
@@ -84,7 +84,7 @@ public class When_negotiating_an_offer(SystemFixture system) : IClassFixture<Sys
         Assert.Equal("pending", offer.Status());
         Assert.Equal(1, offer.GetProperty("round").GetInt32());
 
-        (status, _) = await buyer.Move(id, "withdraw");
+        (status, _) = await buyer.MoveApplied(id, "withdraw", o => o.Status() == "withdrawn");
         Assert.Equal(HttpStatusCode.OK, status);
         (status, problem) = await buyer.Move(id, "withdraw");
         Assert.Equal((HttpStatusCode.Conflict, "offer_closed"), (status, problem.Code()));
@@ -106,11 +106,16 @@ public class When_negotiating_an_offer(SystemFixture system) : IClassFixture<Sys
         }).ToList();
         var results = await Task.WhenAll(moves);
 
-        Assert.All(results, r => Assert.True(r.Status is HttpStatusCode.OK or HttpStatusCode.Conflict or HttpStatusCode.Forbidden,
-            $"{(int)r.Status} {r.Body}"));
-        Assert.Single(results, r => r.Status == HttpStatusCode.OK);
+        // A move not answered within the Api's wait is 202 and stays queued; the saga then applies or refuses it.
+        Assert.All(results, r => Assert.True(r.Status is HttpStatusCode.OK or HttpStatusCode.Conflict or HttpStatusCode.Forbidden
+            or HttpStatusCode.Accepted, $"{(int)r.Status} {r.Body}"));
+        Assert.True(results.Count(r => r.Status == HttpStatusCode.OK) <= 1);
 
         await using var db = system.NewDbContext();
+        // Every move consumed (the timeline records applied and refused ones alike).
+        var consumed = await OfferApi.Eventually(() => db.OfferTimeline.CountAsync(e => e.OfferId == id
+            && (e.Action == "AcceptOffer" || e.Action == "DeclineOffer" || e.Action == "CounterOffer")), n => n >= 20, OfferApi.Applied);
+        Assert.Equal(20, consumed);
         var offer = await db.Offers.SingleAsync(o => o.CorrelationId == id);
         var applied = await db.OfferTimeline.CountAsync(e => e.OfferId == id && e.StateBefore != e.StateAfter);
         Assert.Equal(2, applied); // the offer being made, and exactly one of the twenty moves
@@ -130,12 +135,18 @@ public class When_negotiating_an_offer(SystemFixture system) : IClassFixture<Sys
         var results = await Task.WhenAll(seller.Move(a, "accept"), seller.Move(b, "accept"));
 
         var summary = string.Join(" | ", results.Select(r => $"{(int)r.Status} {r.Body}"));
-        Assert.True(results.Count(r => r.Status == HttpStatusCode.OK) == 1, summary);
-        Assert.True(results.Count(r => r.Status == HttpStatusCode.Conflict && r.Body.Code() is "product_not_available" or "offer_closed") == 1, summary);
+        // A 202 stays queued and is applied or refused later: the outcome is read from the offers themselves.
+        Assert.True(results.Count(r => r.Status == HttpStatusCode.OK) <= 1, summary);
+        Assert.True(results.All(r => r.Status is HttpStatusCode.OK or HttpStatusCode.Accepted
+            || (r.Status == HttpStatusCode.Conflict && r.Body.Code() is "product_not_available" or "offer_closed")), summary);
 
         await using var db = system.NewDbContext();
+        var states = await OfferApi.Eventually(
+            () => db.Offers.AsNoTracking().Where(o => o.CorrelationId == a || o.CorrelationId == b).Select(o => new { o.CorrelationId, o.CurrentState })
+                .ToListAsync(), s => s.Count(o => o.CurrentState == "Accepted") == 1, OfferApi.Applied);
+        Assert.True(states.Count(o => o.CurrentState == "Accepted") == 1, summary);
         Assert.Equal(1, await db.Transactions.CountAsync(t => t.ProductId == product.Id));
-        var loser = results[0].Status == HttpStatusCode.OK ? b : a;
+        var loser = states.Single(o => o.CurrentState != "Accepted").CorrelationId;
         var closed = await OfferApi.Eventually(
             async () => (await db.Offers.AsNoTracking().SingleAsync(o => o.CorrelationId == loser)).CurrentState,
             s => s == "Declined", TimeSpan.FromSeconds(20));

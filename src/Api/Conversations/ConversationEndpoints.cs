@@ -28,12 +28,6 @@ public static class ConversationEndpoints
         return services;
     }
 
-    public static void AddConversationRequestClients(this IBusRegistrationConfigurator x)
-    {
-        x.AddRequestClient<SendMessage>();
-        x.AddRequestClient<MarkConversationRead>();
-    }
-
     public static RouteGroupBuilder MapConversations(this RouteGroupBuilder api)
     {
         var conversations = api.MapGroup("/conversations").WithTags("Conversations").RequireAuthorization();
@@ -53,7 +47,7 @@ public static class ConversationEndpoints
     }
 
     public static async Task<Results<Created<ConversationDetail>, Ok<ConversationDetail>, ProblemHttpResult, ValidationProblem>> StartConversation(
-        StartConversationRequest request, ClaimsPrincipal user, SoukDbContext db, IServiceScopeFactory scopes, IRequestClient<SendMessage> client,
+        StartConversationRequest request, ClaimsPrincipal user, SoukDbContext db, IServiceScopeFactory scopes, CommandGateway gateway,
         IOptions<MessagingOptions> options, ILoggerFactory logs, CancellationToken ct)
     {
         var me = user.UserId();
@@ -121,7 +115,7 @@ public static class ConversationEndpoints
         if (initial is not null)
         {
             var command = new SendMessage(conversationId, NewId.NextGuid(), me, MessageTypes.Text, initial.Content, [], null);
-            var outcome = await Ask<SendMessage, MessageSent>(client, command, options.Value, Logger(logs), ct);
+            var outcome = await Ask<SendMessage, MessageSent>(gateway, command, options.Value, ct);
             if (outcome.Problem is { } problem && outcome.Pending is false)
                 return problem;
             if (outcome.Pending)
@@ -155,7 +149,7 @@ public static class ConversationEndpoints
     }
 
     public static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> GetConversation(string id, ClaimsPrincipal user, SoukDbContext db,
-        IRequestClient<MarkConversationRead> client, IOptions<MessagingOptions> options, ILoggerFactory logs, CancellationToken ct)
+        CommandGateway gateway, IOptions<MessagingOptions> options, ILoggerFactory logs, CancellationToken ct)
     {
         var me = user.UserId();
         if (await Find(db, id, me, ct) is not { } conversation)
@@ -165,8 +159,7 @@ public static class ConversationEndpoints
         // Nothing unread (the count is exact): nothing to mark, no read receipt to send again.
         if (conversation.UnreadCountOf(me) > 0)
         {
-            var outcome = await Ask<MarkConversationRead, ConversationRead>(client, new MarkConversationRead(conversation.Id, me), options.Value,
-                Logger(logs), ct);
+            var outcome = await Ask<MarkConversationRead, ConversationRead>(gateway, new MarkConversationRead(conversation.Id, me), options.Value, ct);
             if (outcome.Pending)
                 queued = true;
             else if (outcome.Problem is not null)
@@ -198,15 +191,14 @@ public static class ConversationEndpoints
     }
 
     public static async Task<Results<Ok<UnreadCountResponse>, Accepted<UnreadCountResponse>, ProblemHttpResult>> MarkConversationRead(string id,
-        ClaimsPrincipal user, SoukDbContext db, IRequestClient<MarkConversationRead> client, IOptions<MessagingOptions> options, ILoggerFactory logs,
+        ClaimsPrincipal user, SoukDbContext db, CommandGateway gateway, IOptions<MessagingOptions> options,
         CancellationToken ct)
     {
         var me = user.UserId();
         if (await Find(db, id, me, ct) is not { } conversation)
             return ConversationNotFound();
 
-        var outcome = await Ask<MarkConversationRead, ConversationRead>(client, new MarkConversationRead(conversation.Id, me), options.Value,
-            Logger(logs), ct);
+        var outcome = await Ask<MarkConversationRead, ConversationRead>(gateway, new MarkConversationRead(conversation.Id, me), options.Value, ct);
         if (outcome.Pending)
             return TypedResults.Accepted(ConversationLocation(conversation.Id), new UnreadCountResponse(0));
         if (outcome.Problem is { } problem)
@@ -215,8 +207,8 @@ public static class ConversationEndpoints
     }
 
     public static async Task<Results<Created<MessageResponse>, Ok<MessageResponse>, Accepted<MessagePending>, ProblemHttpResult, ValidationProblem>>
-        SendMessage(string id, SendMessageRequest request, ClaimsPrincipal user, SoukDbContext db, IRequestClient<SendMessage> client,
-            IOptions<MessagingOptions> options, ILoggerFactory logs, CancellationToken ct)
+        SendMessage(string id, SendMessageRequest request, ClaimsPrincipal user, SoukDbContext db, CommandGateway gateway,
+            IOptions<MessagingOptions> options, CancellationToken ct)
     {
         var me = user.UserId();
         if (await Find(db, id, me, ct) is not { } conversation)
@@ -227,7 +219,7 @@ public static class ConversationEndpoints
 
         var command = new SendMessage(conversation.Id, NewId.NextGuid(), me, message.MessageType, message.Content, message.ImageUrls,
             message.ClientMessageId);
-        var outcome = await Ask<SendMessage, MessageSent>(client, command, options.Value, Logger(logs), ct);
+        var outcome = await Ask<SendMessage, MessageSent>(gateway, command, options.Value, ct);
         if (outcome.Answer is { } sent)
         {
             var stored = MessageResponse.From(sent);
@@ -307,40 +299,20 @@ public static class ConversationEndpoints
 
     sealed record Outcome<T>(T? Answer, bool Pending, ProblemHttpResult? Problem) where T : class;
 
-    /// <summary>Sends the command and waits for the worker's answer, at most <see cref="MessagingOptions.ResponseTimeout"/>.</summary>
-    static async Task<Outcome<T>> Ask<TCommand, T>(IRequestClient<TCommand> client, TCommand command, MessagingOptions options, ILogger log,
-        CancellationToken ct) where TCommand : class where T : class
+    /// <summary>Sends the command through the <see cref="CommandGateway"/>, waiting at most <see cref="MessagingOptions.ResponseTimeout"/>.</summary>
+    static async Task<Outcome<T>> Ask<TCommand, T>(CommandGateway gateway, TCommand command, MessagingOptions options, CancellationToken ct)
+        where TCommand : class where T : class
     {
-        try
+        var outcome = await gateway.Send<TCommand, T, MessageRejected>(command, options.ResponseTimeout, ct);
+        return outcome.Answer switch
         {
-            // No time-to-live: MassTransit gives a request the wait as its TTL, so RabbitMQ would drop the command when the
-            // worker is slower than the wait, while the client was told 202 "processing". The pipe runs after that default is
-            // set (RequestTimeout.None cannot be used: 8.5 reads its Value anyway and throws).
-            var response = await client.GetResponse<T, MessageRejected>(command, x => x.UseExecute(context => context.TimeToLive = null), ct,
-                RequestTimeout.After(ms: (int)options.ResponseTimeout.TotalMilliseconds));
-            if (response.Is(out Response<T>? answer))
-                return new(answer.Message, false, null);
-            if (response.Is(out Response<MessageRejected>? rejected))
-                return new(null, false, Problems.Create(rejected.Message.HttpStatus, rejected.Message.Code, rejected.Message.Detail));
-            throw new InvalidOperationException($"Unexpected answer {response.Message.GetType().Name} to {typeof(TCommand).Name}.");
-        }
-        catch (RequestTimeoutException)
-        {
-            // The command is queued durably: the worker applies it when it can.
-            return new(null, true, null);
-        }
-        catch (RequestFaultException ex)
-        {
-            log.LogWarning(ex, "{Command} to the messaging worker failed", typeof(TCommand).Name);
-            return new(null, false, Problems.Create(StatusCodes.Status503ServiceUnavailable, ConversationCodes.MessageProcessingFailed,
-                "The message could not be processed right now; nothing was stored. Try again later."));
-        }
-        catch (Exception ex) when (ex is MassTransitException or TimeoutException)
-        {
-            log.LogWarning(ex, "{Command} to the messaging worker failed", typeof(TCommand).Name);
-            return new(null, false, Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.DependencyUnavailable,
-                "The message broker is unavailable."));
-        }
+            T answer => new(answer, false, null),
+            MessageRejected rejected => new(null, false, Problems.Create(rejected.HttpStatus, rejected.Code, rejected.Detail)),
+            // Pending: the command is queued durably; the worker applies it when it can.
+            _ when outcome.Result == CommandResult.Pending => new(null, true, null),
+            _ => new(null, false, outcome.Problem(ConversationCodes.MessageProcessingFailed,
+                "The message could not be processed right now; nothing was stored. Try again later."))
+        };
     }
 }
 

@@ -38,15 +38,8 @@ public static class OfferEndpoints
         return services;
     }
 
-    public static void AddOfferRequestClients(this IBusRegistrationConfigurator x)
-    {
-        x.AddRequestClient<MakeOffer>();
-        x.AddRequestClient<GetOffer>();
-        x.AddRequestClient<AcceptOffer>();
-        x.AddRequestClient<DeclineOffer>();
-        x.AddRequestClient<CounterOffer>();
-        x.AddRequestClient<WithdrawOffer>();
-    }
+    /// <summary>The warm-up's query; commands go through the <see cref="CommandGateway"/>.</summary>
+    public static void AddOfferRequestClients(this IBusRegistrationConfigurator x) => x.AddRequestClient<GetOffer>();
 
     public static RouteGroupBuilder MapOffers(this RouteGroupBuilder api)
     {
@@ -64,8 +57,8 @@ public static class OfferEndpoints
         return api;
     }
 
-    public static async Task<Results<Created<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> MakeOffer(
-        MakeOfferRequest request, ClaimsPrincipal user, IRequestClient<MakeOffer> client, SoukDbContext db,
+    public static async Task<Results<Created<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>> MakeOffer(
+        MakeOfferRequest request, ClaimsPrincipal user, CommandGateway gateway, SoukDbContext db,
         IOptions<OfferApiOptions> options, CancellationToken cancellationToken)
     {
         var errors = OfferValidation.Validate(request);
@@ -74,49 +67,51 @@ public static class OfferEndpoints
 
         var offerId = NewId.NextGuid();
         var command = new MakeOffer(offerId, request.ProductId!.Value, user.UserId(), request.OfferedPrice!.Value, request.Message?.Trim());
-        var outcome = await Ask(client, command, offerId, user.UserId(), db, options.Value, cancellationToken);
+        var outcome = await Ask(gateway, command, offerId, user.UserId(), db, options.Value, cancellationToken);
         return outcome switch
         {
             { Offer: { } offer } => TypedResults.Created(Location(offerId), offer),
-            { Pending: { } pending } => TypedResults.Accepted(Location(offerId), pending),
+            { Pending: { } pending } => pending,
             _ => outcome.Problem!
         };
     }
 
-    public static Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> AcceptOffer(Guid id, ClaimsPrincipal user,
-        IRequestClient<AcceptOffer> client, SoukDbContext db, IOptions<OfferApiOptions> options, CancellationToken cancellationToken) =>
-        Move(client, new AcceptOffer(id, user.UserId()), id, user, db, options.Value, cancellationToken);
+    public static Task<Results<Ok<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>> AcceptOffer(Guid id, ClaimsPrincipal user,
+        CommandGateway gateway, SoukDbContext db, IOptions<OfferApiOptions> options, CancellationToken cancellationToken) =>
+        Move(gateway, new AcceptOffer(id, user.UserId()), id, user, db, options.Value, cancellationToken);
 
-    public static Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> DeclineOffer(Guid id, DeclineOfferRequest? request,
-        ClaimsPrincipal user, IRequestClient<DeclineOffer> client, SoukDbContext db, IOptions<OfferApiOptions> options,
+    public static Task<Results<Ok<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>> DeclineOffer(Guid id, DeclineOfferRequest? request,
+        ClaimsPrincipal user, CommandGateway gateway, SoukDbContext db, IOptions<OfferApiOptions> options,
         CancellationToken cancellationToken)
     {
         var errors = OfferValidation.Validate(request);
         return errors.Count > 0
-            ? Task.FromResult<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>>(OfferProblems.Validation(errors))
-            : Move(client, new DeclineOffer(id, user.UserId(), request?.Message?.Trim()), id, user, db, options.Value, cancellationToken);
+            ? Task.FromResult<Results<Ok<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>>(OfferProblems.Validation(errors))
+            : Move(gateway, new DeclineOffer(id, user.UserId(), request?.Message?.Trim()), id, user, db, options.Value, cancellationToken);
     }
 
-    public static Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> CounterOffer(Guid id, CounterOfferRequest request,
-        ClaimsPrincipal user, IRequestClient<CounterOffer> client, SoukDbContext db, IOptions<OfferApiOptions> options,
+    public static Task<Results<Ok<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>> CounterOffer(Guid id, CounterOfferRequest request,
+        ClaimsPrincipal user, CommandGateway gateway, SoukDbContext db, IOptions<OfferApiOptions> options,
         CancellationToken cancellationToken)
     {
         var errors = OfferValidation.Validate(request);
         return errors.Count > 0
-            ? Task.FromResult<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>>(OfferProblems.Validation(errors))
-            : Move(client, new CounterOffer(id, user.UserId(), request.CounterPrice!.Value, request.Message?.Trim()), id, user, db, options.Value,
+            ? Task.FromResult<Results<Ok<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>>(OfferProblems.Validation(errors))
+            : Move(gateway, new CounterOffer(id, user.UserId(), request.CounterPrice!.Value, request.Message?.Trim()), id, user, db, options.Value,
                 cancellationToken);
     }
 
-    public static Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> WithdrawOffer(Guid id, ClaimsPrincipal user,
-        IRequestClient<WithdrawOffer> client, SoukDbContext db, IOptions<OfferApiOptions> options, CancellationToken cancellationToken) =>
-        Move(client, new WithdrawOffer(id, user.UserId()), id, user, db, options.Value, cancellationToken);
+    public static Task<Results<Ok<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>> WithdrawOffer(Guid id, ClaimsPrincipal user,
+        CommandGateway gateway, SoukDbContext db, IOptions<OfferApiOptions> options, CancellationToken cancellationToken) =>
+        Move(gateway, new WithdrawOffer(id, user.UserId()), id, user, db, options.Value, cancellationToken);
 
-    public static async Task<Results<Ok<OfferResponse>, ProblemHttpResult>> GetOffer(Guid id, ClaimsPrincipal user, SoukDbContext db,
-        CancellationToken cancellationToken)
+    public static async Task<Results<Ok<OfferResponse>, Ok<CommandFailed>, ProblemHttpResult>> GetOffer(Guid id, ClaimsPrincipal user,
+        SoukDbContext db, CancellationToken cancellationToken)
     {
         var viewer = user.UserId();
         var offer = await db.Offers.AsNoTracking().SingleOrDefaultAsync(o => o.CorrelationId == id, cancellationToken);
+        if (offer == null && await OfferFailures.FindAsync(db, id, viewer, cancellationToken) is { } failed)
+            return TypedResults.Ok(failed);
         if (offer == null || (offer.BuyerId != viewer && offer.SellerId != viewer))
             return OfferProblems.NotFound();
 
@@ -183,7 +178,7 @@ public static class OfferEndpoints
         return TypedResults.Ok(new PagedOffers(await WithOtherUsers(db, responses, cancellationToken), p, size, total));
     }
 
-    static async Task<Results<Ok<OfferResponse>, Accepted<OfferPending>, ProblemHttpResult>> Move<TCommand>(IRequestClient<TCommand> client,
+    static async Task<Results<Ok<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>> Move<TCommand>(CommandGateway gateway,
         TCommand command, Guid offerId, ClaimsPrincipal user, SoukDbContext db, OfferApiOptions options, CancellationToken cancellationToken)
         where TCommand : class
     {
@@ -193,53 +188,40 @@ public static class OfferEndpoints
         if (!isParty)
             return OfferProblems.NotFound();
 
-        var outcome = await Ask(client, command, offerId, viewer, db, options, cancellationToken);
+        var outcome = await Ask(gateway, command, offerId, viewer, db, options, cancellationToken);
         return outcome switch
         {
             { Offer: { } offer } => TypedResults.Ok(offer),
-            { Pending: { } pending } => TypedResults.Accepted(Location(offerId), pending),
+            { Pending: { } pending } => pending,
             _ => outcome.Problem!
         };
     }
 
-    record Outcome(OfferResponse? Offer, OfferPending? Pending, ProblemHttpResult? Problem);
+    record Outcome(OfferResponse? Offer, Accepted<CommandPending>? Pending, ProblemHttpResult? Problem);
 
-    static async Task<Outcome> Ask<TCommand>(IRequestClient<TCommand> client, TCommand command, Guid offerId, Guid viewer, SoukDbContext db,
+    /// <summary>Sends the command through the <see cref="CommandGateway"/> and maps the saga's answer, or 202 / 503.</summary>
+    static async Task<Outcome> Ask<TCommand>(CommandGateway gateway, TCommand command, Guid offerId, Guid viewer, SoukDbContext db,
         OfferApiOptions options, CancellationToken cancellationToken) where TCommand : class
     {
-        try
+        var outcome = await gateway.Send<TCommand, OfferStatus, OfferRejected, OfferNotFound>(command, options.ResponseTimeout, cancellationToken);
+        switch (outcome.Answer)
         {
-            var response = await client.GetResponse<OfferStatus, OfferRejected, OfferNotFound>(command, cancellationToken,
-                RequestTimeout.After(ms: (int)options.ResponseTimeout.TotalMilliseconds));
-
-            if (response.Is(out Response<OfferStatus>? applied))
-            {
-                var snapshot = applied.Message.Offer;
+            case OfferStatus applied:
+                var snapshot = applied.Offer;
                 var transaction = snapshot.TransactionId is { } tid
                     ? await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tid, cancellationToken)
                     : null;
                 return new Outcome(snapshot.ToResponse(transaction, viewer), null, null);
-            }
-
-            if (response.Is(out Response<OfferRejected>? rejected))
-                return new Outcome(null, null, OfferProblems.Rejected(rejected.Message));
-
-            return new Outcome(null, null, OfferProblems.NotFound());
+            case OfferRejected rejected:
+                return new Outcome(null, null, OfferProblems.Rejected(rejected));
+            case OfferNotFound:
+                return new Outcome(null, null, OfferProblems.NotFound());
         }
-        catch (RequestTimeoutException)
-        {
-            return new Outcome(null, new OfferPending(offerId, "processing", Location(offerId)), null);
-        }
-        catch (RequestFaultException)
-        {
-            // The saga faulted after its retries; the message waits in the error queue for support to re-drive.
-            return new Outcome(null, null, OfferProblems.Unavailable("offer_processing_failed",
+        return outcome.Result == CommandResult.Pending
+            ? new Outcome(null, CommandResults.Accepted(offerId, Location(offerId)), null)
+            // A fault reported within the wait: the message waits in the error queue for support to re-drive.
+            : new Outcome(null, null, outcome.Problem(OfferProblems.ProcessingFailed,
                 "The offer could not be processed right now; nothing was applied. Try again later."));
-        }
-        catch (Exception ex) when (ex is MassTransitException or TimeoutException)
-        {
-            return new Outcome(null, null, OfferProblems.Unavailable("dependency_unavailable", "The message broker is unavailable."));
-        }
     }
 
     static string Location(Guid offerId) => $"/api/v1/offers/{offerId}";
@@ -283,13 +265,14 @@ public static class OfferEndpoints
     }
 }
 
-public record OfferPending(Guid Id, string Status, string Location);
-
 public record PagedOffers(IReadOnlyList<OfferResponse> Items, int Page, int PerPage, int Total);
 
 public static class OfferProblems
 {
     public static ProblemHttpResult Rejected(OfferRejected rejected) => Problems.Create(rejected.HttpStatus, rejected.Code, rejected.Detail);
+
+    /// <summary>The saga faulted on the command after its retries (API.md "Conventions": 503).</summary>
+    public const string ProcessingFailed = "offer_processing_failed";
 
     public static ProblemHttpResult Unavailable(string code, string detail) => Problems.Create(StatusCodes.Status503ServiceUnavailable, code, detail);
 

@@ -23,10 +23,11 @@ namespace SoukLoop.Api.Payments;
 /// </summary>
 public static partial class PaymentEndpoints
 {
-    public static IServiceCollection AddPaymentEndpoints(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddStripeOptions(configuration, "Api");
-
-    public static void AddPaymentRequestClients(this IBusRegistrationConfigurator x) => x.AddRequestClient<RetryPayment>();
+    public static IServiceCollection AddPaymentEndpoints(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PaymentApiOptions>().Bind(configuration.GetSection(PaymentApiOptions.Section));
+        return services.AddStripeOptions(configuration, "Api");
+    }
 
     public static RouteGroupBuilder MapPayments(this RouteGroupBuilder api)
     {
@@ -51,8 +52,8 @@ public static partial class PaymentEndpoints
         return TypedResults.Ok(TransactionResponse.From(transaction, payment, viewer));
     }
 
-    public static async Task<Results<Ok<TransactionResponse>, Accepted<PaymentPending>, ProblemHttpResult>> RetryPayment(Guid id, ClaimsPrincipal user,
-        SoukDbContext db, IRequestClient<RetryPayment> client, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TransactionResponse>, Accepted<CommandPending>, ProblemHttpResult>> RetryPayment(Guid id, ClaimsPrincipal user,
+        SoukDbContext db, CommandGateway gateway, IOptions<PaymentApiOptions> options, CancellationToken cancellationToken)
     {
         var viewer = user.UserId();
         var transaction = await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
@@ -61,21 +62,17 @@ public static partial class PaymentEndpoints
         if (transaction.BuyerId != viewer)
             return Problems.Forbidden("only_buyer_can_pay", "Only the buyer can pay for this transaction.");
 
-        try
+        var outcome = await gateway.Send<RetryPayment, PaymentStatus, PaymentRejected>(new RetryPayment(id, viewer),
+            options.Value.ResponseTimeout, cancellationToken);
+        switch (outcome.Answer)
         {
-            var response = await client.GetResponse<PaymentStatus, PaymentRejected>(new RetryPayment(id, viewer), cancellationToken,
-                RequestTimeout.After(s: 20));
-            if (response.Is(out Response<PaymentRejected>? rejected))
-                return Problems.Create(rejected.Message.HttpStatus, rejected.Message.Code, rejected.Message.Detail);
-        }
-        catch (RequestTimeoutException)
-        {
-            return TypedResults.Accepted($"/api/v1/transactions/{id}", new PaymentPending(id, "processing", $"/api/v1/transactions/{id}"));
-        }
-        catch (RequestFaultException)
-        {
-            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "payment_provider_unavailable",
-                "The payment could not be set up right now; nothing was charged. Try again later.");
+            case PaymentRejected rejected:
+                return Problems.Create(rejected.HttpStatus, rejected.Code, rejected.Detail);
+            case null when outcome.Result == CommandResult.Pending:
+                return CommandResults.Accepted(id, $"/api/v1/transactions/{id}");
+            case null:
+                return outcome.Problem("payment_provider_unavailable",
+                    "The payment could not be set up right now; nothing was charged. Try again later.");
         }
 
         var fresh = await db.Transactions.AsNoTracking().SingleAsync(t => t.Id == id, cancellationToken);

@@ -26,4 +26,3 @@ public record PayoutAccountRequest(string? StripeAccountId);
 
 public record PayoutAccountResponse(string StripeAccountId, int PayoutsPending);
 
-public record PaymentPending(Guid Id, string Status, string Location);

@@ -33,12 +33,8 @@ public static class SupportEndpoints
         return services;
     }
 
-    public static void AddSupportRequestClients(this IBusRegistrationConfigurator x)
-    {
-        x.AddRequestClient<ExpireOffer>();
-        x.AddRequestClient<RearmOfferExpiry>();
-        x.AddRequestClient<GetStateMachineGraph>();
-    }
+    /// <summary>The diagrams' query; commands go through the <see cref="CommandGateway"/>.</summary>
+    public static void AddSupportRequestClients(this IBusRegistrationConfigurator x) => x.AddRequestClient<GetStateMachineGraph>();
 
     public static RouteGroupBuilder MapSupport(this RouteGroupBuilder api)
     {
@@ -51,6 +47,7 @@ public static class SupportEndpoints
             StateMachine("offer", "svg", highlight, diagrams, ct)).WithName("SupportOfferStateMachineSvg");
         support.MapPost("/offers/{id:guid}/expire", ExpireOffer).WithName("SupportExpireOffer");
         support.MapPost("/offers/{id:guid}/rearm", RearmOffer).WithName("SupportRearmOffer");
+        support.MapGet("/faults", ListFaults).WithName("SupportListFaults");
         support.MapPost("/faults/{faultId:guid}/redrive", RedriveFault).WithName("SupportRedriveFault");
         support.MapGet("/state-machines", StateMachines).WithName("SupportStateMachines");
         support.MapGet("/state-machines/{name}.svg", (string name, string? highlight, StateMachineDiagrams diagrams, CancellationToken ct) =>
@@ -91,19 +88,19 @@ public static class SupportEndpoints
         return TypedResults.Ok(await SupportQueries.ListAsync(db, filter, p, size, options.Value, time.GetUtcNow().UtcDateTime, cancellationToken));
     }
 
-    public static Task<Results<Ok<SupportOfferDetail>, Accepted<SupportActionPending>, ProblemHttpResult, ValidationProblem>> ExpireOffer(
-        Guid id, SupportActionRequest request, ClaimsPrincipal user, IRequestClient<ExpireOffer> client, SoukDbContext db,
+    public static Task<Results<Ok<SupportOfferDetail>, Accepted<CommandPending>, ProblemHttpResult, ValidationProblem>> ExpireOffer(
+        Guid id, SupportActionRequest request, ClaimsPrincipal user, CommandGateway gateway, SoukDbContext db,
         IOptions<SupportOptions> options, TimeProvider time, CancellationToken cancellationToken) =>
-        Act(id, request, reason => new ExpireOffer(id, user.UserId(), reason), client, db, options.Value, time, cancellationToken);
+        Act(id, request, reason => new ExpireOffer(id, user.UserId(), reason), gateway, db, options.Value, time, cancellationToken);
 
-    public static Task<Results<Ok<SupportOfferDetail>, Accepted<SupportActionPending>, ProblemHttpResult, ValidationProblem>> RearmOffer(
-        Guid id, SupportActionRequest request, ClaimsPrincipal user, IRequestClient<RearmOfferExpiry> client, SoukDbContext db,
+    public static Task<Results<Ok<SupportOfferDetail>, Accepted<CommandPending>, ProblemHttpResult, ValidationProblem>> RearmOffer(
+        Guid id, SupportActionRequest request, ClaimsPrincipal user, CommandGateway gateway, SoukDbContext db,
         IOptions<SupportOptions> options, TimeProvider time, CancellationToken cancellationToken) =>
-        Act(id, request, reason => new RearmOfferExpiry(id, user.UserId(), reason), client, db, options.Value, time, cancellationToken);
+        Act(id, request, reason => new RearmOfferExpiry(id, user.UserId(), reason), gateway, db, options.Value, time, cancellationToken);
 
     /// <summary>Sends the command to the saga and answers with the offer as it is after the saga's answer (or the saga's 404/409).</summary>
-    static async Task<Results<Ok<SupportOfferDetail>, Accepted<SupportActionPending>, ProblemHttpResult, ValidationProblem>> Act<TCommand>(
-        Guid id, SupportActionRequest request, Func<string, TCommand> command, IRequestClient<TCommand> client, SoukDbContext db,
+    static async Task<Results<Ok<SupportOfferDetail>, Accepted<CommandPending>, ProblemHttpResult, ValidationProblem>> Act<TCommand>(
+        Guid id, SupportActionRequest request, Func<string, TCommand> command, CommandGateway gateway, SoukDbContext db,
         SupportOptions options, TimeProvider time, CancellationToken cancellationToken) where TCommand : class
     {
         var errors = new ValidationErrors();
@@ -113,31 +110,41 @@ public static class SupportEndpoints
         if (!await db.Offers.AnyAsync(o => o.CorrelationId == id, cancellationToken))
             return OfferProblems.NotFound();
 
-        try
+        var outcome = await gateway.Send<TCommand, OfferStatus, OfferRejected, OfferNotFound>(command(reason!), options.ResponseTimeout,
+            cancellationToken);
+        switch (outcome.Answer)
         {
-            var response = await client.GetResponse<OfferStatus, OfferRejected, OfferNotFound>(command(reason!), cancellationToken,
-                RequestTimeout.After(ms: (int)options.ResponseTimeout.TotalMilliseconds));
-            if (response.Is(out Response<OfferRejected>? rejected))
-                return OfferProblems.Rejected(rejected.Message);
-            if (response.Is(out Response<OfferNotFound>? _))
+            case OfferRejected rejected:
+                return OfferProblems.Rejected(rejected);
+            case OfferNotFound:
                 return OfferProblems.NotFound();
-        }
-        catch (RequestTimeoutException)
-        {
-            return TypedResults.Accepted($"/api/v1/support/offers/{id}", new SupportActionPending(id, "processing", $"/api/v1/support/offers/{id}"));
-        }
-        catch (RequestFaultException)
-        {
-            return OfferProblems.Unavailable("offer_processing_failed",
-                "The saga could not process the command; it is recorded as a fault on the offer and can be re-driven.");
-        }
-        catch (Exception ex) when (ex is MassTransitException or TimeoutException)
-        {
-            return OfferProblems.Unavailable(ProblemCodes.DependencyUnavailable, "The message broker is unavailable.");
+            case null when outcome.Result == CommandResult.Pending:
+                return CommandResults.Accepted(id, $"/api/v1/support/offers/{id}");
+            case null:
+                return outcome.Problem(OfferProblems.ProcessingFailed,
+                    "The saga could not process the command; it is recorded as a fault on the offer and can be re-driven.");
         }
 
         var detail = await SupportQueries.DetailAsync(db, id, options, time.GetUtcNow().UtcDateTime, cancellationToken);
         return TypedResults.Ok(detail!);
+    }
+
+    /// <summary>
+    /// The latest faults (at most 100, newest first), also those of commands whose saga never came to exist (a <c>MakeOffer</c>
+    /// that faulted for good has no offer page): by <c>correlation_id</c>, only unresolved ones, only final ones.
+    /// </summary>
+    public static async Task<Ok<SupportFaultList>> ListFaults(SoukDbContext db, [FromQuery(Name = "correlation_id")] Guid? correlationId,
+        bool? unresolved, bool? final, CancellationToken cancellationToken)
+    {
+        var query = db.MessageFaults.AsNoTracking();
+        if (correlationId is { } id)
+            query = query.Where(f => f.CorrelationId == id);
+        if (unresolved == true)
+            query = query.Where(f => f.RedrivenAt == null);
+        if (final == true)
+            query = query.Where(f => f.FinalAt != null);
+        var faults = await query.OrderByDescending(f => f.At).Take(100).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new SupportFaultList(faults.Select(SupportFault.From).ToList()));
     }
 
     /// <summary>

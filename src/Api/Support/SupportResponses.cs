@@ -42,12 +42,14 @@ public record SupportOutboxMessage(
 public record SupportFault(
     Guid Id, Guid FaultedMessageId, Guid? CorrelationId, string MessageType, string? Destination, string ExceptionType,
     string ExceptionMessage, string? StackTrace, string? MessageBody, DateTime At, DateTime? RedrivenAt, Guid? RedrivenBy,
-    string? RedriveReason, bool Resolved)
+    string? RedriveReason, bool Resolved, DateTime? FinalAt, bool Final)
 {
     public static SupportFault From(MessageFault f) => new(
         f.Id, f.FaultedMessageId, f.CorrelationId, f.MessageType, f.Destination, f.ExceptionType, f.ExceptionMessage, f.StackTrace,
-        f.MessageBody, f.At, f.RedrivenAt, f.RedrivenBy, f.RedriveReason, f.RedrivenAt != null);
+        f.MessageBody, f.At, f.RedrivenAt, f.RedrivenBy, f.RedriveReason, f.RedrivenAt != null, f.FinalAt, f.FinalAt != null);
 }
+
+public record SupportFaultList(IReadOnlyList<SupportFault> Items);
 
 /// <summary>One consumed command or event (or a support action) of the saga.</summary>
 public record SupportTimelineEntry(
@@ -74,7 +76,5 @@ public record SupportOfferItem(
 public record SupportOfferPage(IReadOnlyList<SupportOfferItem> Items, int Page, int PerPage, int Total);
 
 public record SupportActionRequest(string? Reason);
-
-public record SupportActionPending(Guid Id, string Status, string Location);
 
 public record SupportRedriveResponse(SupportFault Fault, string RedrivenTo);

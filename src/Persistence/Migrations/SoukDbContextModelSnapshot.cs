@@ -95,6 +95,10 @@ namespace SoukLoop.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("faulted_message_id");
 
+                    b.Property<DateTime?>("FinalAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("final_at");
+
                     b.Property<string>("MessageBody")
                         .HasColumnType("text")
                         .HasColumnName("message_body");

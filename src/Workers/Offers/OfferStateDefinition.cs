@@ -11,7 +11,7 @@ public class OfferStateDefinition : SagaDefinition<OfferState>
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<OfferState> sagaConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.UsePublishRequestFaults();
+        endpointConfigurator.UsePublishRequestFaults(context);
         endpointConfigurator.UseTransientRetry();
         endpointConfigurator.UseSagaAttemptMetrics("offer");
         endpointConfigurator.UsePostgresOutbox(context);

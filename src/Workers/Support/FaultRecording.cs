@@ -59,21 +59,24 @@ public sealed class FaultRecorder<T>(SoukDbContext db, FaultCorrelation<T> corre
         var correlationId = fault.Message is { } message ? correlation.Correlate(message) : null;
         var body = fault.Message is null ? null : JsonSerializer.Serialize(fault.Message, SystemTextJsonMessageSerializer.Options);
         var destination = context.SourceAddress?.ToString();
+        // MassTransit publishes a fault only once the redeliveries are spent; our request-fault filter says it in a header.
+        var final = context.Headers.Get<bool>(FaultHeaders.Final) ?? true;
         var at = fault.Timestamp.Kind == DateTimeKind.Utc ? fault.Timestamp : DateTime.SpecifyKind(fault.Timestamp, DateTimeKind.Utc);
 
         // A message that keeps failing (each scheduled redelivery faults again, with the same message id) is one fault:
         // the open row is brought up to date. A fault after support re-drove it is a new row.
         var faultedMessageId = fault.FaultedMessageId ?? Guid.Empty;
+        DateTime? finalAt = final ? at : null;
         var updated = faultedMessageId == Guid.Empty ? 0 : await db.Database.ExecuteSqlAsync($"""
             UPDATE message_faults SET exception_type = {exception?.ExceptionType ?? "unknown"}, exception_message = {exception?.Message ?? ""},
-                                      stack_trace = {stackTrace}, at = {at}
+                                      stack_trace = {stackTrace}, at = {at}, final_at = {finalAt}
             WHERE faulted_message_id = {faultedMessageId} AND message_type = {MessageUrn.ForTypeString<T>()} AND redriven_at IS NULL
             """, context.CancellationToken);
         var inserted = updated > 0 ? 0 : await db.Database.ExecuteSqlAsync($"""
             INSERT INTO message_faults (id, faulted_message_id, correlation_id, message_type, destination, exception_type,
-                                        exception_message, stack_trace, message_body, at)
+                                        exception_message, stack_trace, message_body, at, final_at)
             VALUES ({id}, {faultedMessageId}, {correlationId}, {MessageUrn.ForTypeString<T>()}, {destination},
-                    {exception?.ExceptionType ?? "unknown"}, {exception?.Message ?? ""}, {stackTrace}, {body}, {at})
+                    {exception?.ExceptionType ?? "unknown"}, {exception?.Message ?? ""}, {stackTrace}, {body}, {at}, {finalAt})
             ON CONFLICT (id) DO NOTHING
             """, context.CancellationToken);
 

@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Events;
 using MassTransit.Metadata;
+using SoukLoop.ServiceDefaults;
 using SoukLoop.Workers.Offers;
 
 namespace SoukLoop.Workers.Support;
@@ -13,8 +14,9 @@ public static class SupportPipeExtensions
     /// This publishes it as well, so the fault recorder stores every fault for support (no duplicate: messages without
     /// a response or fault address get their fault published by MassTransit itself).
     /// </summary>
-    public static void UsePublishRequestFaults(this IReceiveEndpointConfigurator configurator) =>
-        _ = new MessageFilterObserver(configurator, typeof(PublishRequestFaultFilter<>));
+    public static void UsePublishRequestFaults(this IReceiveEndpointConfigurator configurator, IRegistrationContext context) =>
+        _ = new MessageFilterObserver(configurator, typeof(PublishRequestFaultFilter<>),
+            MessagingExtensions.RedeliveryIntervals(context.GetRequiredService<IConfiguration>()).Length);
 
     /// <summary>Inside the retry, outside the outbox: counts committed outcomes and concurrency conflicts (<see cref="SagaAttemptFilter{T}"/>).</summary>
     public static void UseSagaAttemptMetrics(this IReceiveEndpointConfigurator configurator, string saga) =>
@@ -42,7 +44,14 @@ public static class SupportPipeExtensions
     }
 }
 
-public sealed class PublishRequestFaultFilter<T> : IFilter<ConsumeContext<T>> where T : class
+/// <summary>The header of a published fault that says whether redeliveries are left (false) or the fault is final (true).</summary>
+public static class FaultHeaders
+{
+    public const string Final = "Souk-Fault-Final";
+}
+
+/// <param name="redeliveries">How many scheduled redeliveries the bus makes (Messaging:RedeliveryIntervals): after the last, the fault is final.</param>
+public sealed class PublishRequestFaultFilter<T>(int redeliveries) : IFilter<ConsumeContext<T>> where T : class
 {
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
@@ -56,10 +65,13 @@ public sealed class PublishRequestFaultFilter<T> : IFilter<ConsumeContext<T>> wh
             // A scheduled redelivery is a new message id with the original in MT-OriginalMessageId: one fault per message.
             Fault<T> fault = new FaultEvent<T>(context.Message, context.GetOriginalMessageId() ?? context.MessageId, HostMetadataCache.Host, exception,
                 context.SupportedMessageTypes.ToArray());
+            // Published on every failed delivery (support sees a fault while it is still being redelivered); the last one is final.
+            var final = context.GetRedeliveryCount() >= redeliveries;
             await context.Publish(fault, p =>
             {
                 p.CorrelationId = context.CorrelationId;
                 p.RequestId = context.RequestId;
+                p.Headers.Set(FaultHeaders.Final, final);
             });
             throw;
         }

@@ -23,7 +23,7 @@ public class When_the_offer_flow_writes_messages(MessagingFixture system)
         var offerData = JsonDocument.Parse(made.OfferData!).RootElement;
         Assert.Equal(("made", "pending"), (offerData.GetProperty("action").GetString(), offerData.GetProperty("status").GetString()));
 
-        Assert.Equal(HttpStatusCode.OK, (await seller.Move(offer.Id(), "counter", new { counter_price = 90m })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await seller.MoveApplied(offer.Id(), "counter", o => o.Status() == "countered", new { counter_price = 90m })).Status);
         var countered = (await EventProbe.Await(probe.Sent, e => e.ConversationId == conversationId, count: 2)).Last();
         Assert.Equal((MessageTypes.Offer, seller.Id, buyer.Id, 1), (countered.MessageType, countered.SenderId, countered.RecipientId,
             countered.RecipientUnreadCount));
@@ -50,7 +50,7 @@ public class When_the_offer_flow_writes_messages(MessagingFixture system)
         var losing = await other.MakeOffer(product.Id, 70m);
         var losingConversation = losing.GetProperty("conversation_id").GetGuid();
 
-        Assert.Equal(HttpStatusCode.OK, (await seller.Move(winning.Id(), "accept")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await seller.MoveApplied(winning.Id(), "accept", o => o.Status() == "accepted")).Status);
 
         var closed = await EventProbe.Await(probe.Sent, e => e.ConversationId == losingConversation && e.MessageType == MessageTypes.System, count: 2);
         Assert.Equal(2, closed.Count);

@@ -26,7 +26,7 @@ public static class PaymentFlow
         var offer = await buyer.MakeOffer(product.Id, offered);
         if (beforeAccept != null)
             await beforeAccept(seller, buyer);
-        var (accepted, acceptedBody) = await seller.Move(offer.Id(), "accept");
+        var (accepted, acceptedBody) = await seller.MoveApplied(offer.Id(), "accept", o => o.Status() == "accepted");
         Assert.True(accepted == HttpStatusCode.OK, $"accept: {(int)accepted} {acceptedBody}");
         var transactionId = acceptedBody.GetProperty("transaction").GetProperty("id").GetGuid();
         return new Sale(seller, buyer, product, offer.Id(), transactionId, offer.GetProperty("conversation_id").GetGuid());

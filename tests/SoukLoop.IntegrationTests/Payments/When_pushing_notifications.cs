@@ -57,7 +57,7 @@ public class When_pushing_notifications(PaymentsFixture system)
         Assert.Equal($"conversation-{conversation}", (string?)toIos.Message["apns"]!["payload"]!["aps"]!["thread-id"]);
 
         // The seller counters: now the buyer is told, and the seller (the actor) is not.
-        var (status, _) = await seller.Move(offer.Id(), "counter", new { counter_price = 90m });
+        var (status, _) = await seller.MoveApplied(offer.Id(), "counter", o => o.Status() == "countered", new { counter_price = 90m });
         Assert.Equal(HttpStatusCode.OK, status);
         var toBuyer = await DeliveredEventually(buyerPhone, 1);
         Assert.Equal("offer_countered", (string?)Assert.Single(toBuyer).Message["data"]!["type"]);

@@ -52,6 +52,13 @@ public class SupportFixture : SystemFixture
         await base.DisposeAsync();
     }
 
+    /// <summary>Quick redeliveries (the documented Messaging:RedeliveryIntervals), so a fault becomes final within a test.</summary>
+    protected override IEnumerable<(string Key, string Value)> ExtraSettings() =>
+    [
+        ("Messaging:RedeliveryIntervals:0", "00:00:00.500"),
+        ("Messaging:RedeliveryIntervals:1", "00:00:00.500")
+    ];
+
     protected override IEnumerable<(string Key, string Value)> ApiSettings() =>
     [
         ("Support:StuckGrace", "00:00:01"),

@@ -11,7 +11,7 @@ public class When_support_inspects_an_offer(SupportFixture system)
     public async Task Should_show_the_saga_as_stored_its_timeout_and_its_timeline()
     {
         var (seller, buyer, product, id) = await system.OpenOfferAsync();
-        var (status, _) = await seller.Move(id, "counter", new { counter_price = 90m });
+        var (status, _) = await seller.MoveApplied(id, "counter", o => o.Status() == "countered", new { counter_price = 90m });
         Assert.Equal(HttpStatusCode.OK, status);
         var support = await system.CreateSupportUserAsync();
 

@@ -67,7 +67,7 @@ public class When_support_uses_the_console(SupportFixture system) : IAsyncLifeti
     public async Task Should_sign_in_find_an_offer_read_its_timeline_and_force_an_expiry_with_a_reason()
     {
         var (seller, buyer, product, id) = await system.OpenOfferAsync();
-        var (status, _) = await seller.Move(id, "counter", new { counter_price = 90m });
+        var (status, _) = await seller.MoveApplied(id, "counter", o => o.Status() == "countered", new { counter_price = 90m });
         Assert.Equal(HttpStatusCode.OK, status);
         var (email, password) = await SupportAccountAsync();
 
