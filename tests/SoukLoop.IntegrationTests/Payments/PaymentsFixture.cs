@@ -108,6 +108,8 @@ public class PaymentsFixture : SystemFixture, IAsyncLifetime
         yield return ("Stripe:WebhookSecret", WebhookSecret);
         yield return ("Payments:PayWithin", PayWithin.ToString("c"));
         yield return ("Payments:CrashAfterStripeCallMarker", CrashMarker);
+        // The documented sweep that pays out held sales whose seller has an account (docs/payments.md); seconds, not a minute.
+        yield return ("Payments:PayoutSweepInterval", "00:00:02");
         yield return ("Fcm:CredentialsJson", ServiceAccount.Json);
         yield return ("Fcm:BaseUrl", FcmUrl);
         yield return ("Fcm:TokenUri", FcmUrl + "/token");
