@@ -11,7 +11,7 @@ public class When_the_payout_transfer_fails(PaymentsFixture system)
     public async Task Should_keep_the_payment_paid_show_the_payout_pending_and_send_it_once_when_redriven()
     {
         // A plain charge (no account at accept), the seller connects one before the buyer pays: the payout is a Transfer.
-        var sale = await system.AcceptedSale(listPrice: 100m, offered: 100m, feed: Feeds.Community);
+        var sale = await system.AcceptedSale(listPrice: 120m, offered: 100m, feed: Feeds.Community);
         var transaction = await system.WithIntent(sale);
         var (ok, body) = await sale.Seller.Send(HttpMethod.Put, "/api/v1/users/me/payout-account", new { stripe_account_id = "acct_1BeforePaying" });
         Assert.True(ok == HttpStatusCode.OK, $"{(int)ok} {body}");
@@ -88,7 +88,7 @@ public class When_a_payment_step_is_redriven_after_stripe_forgot_its_key(Payment
     [Fact]
     public async Task Should_find_the_transfer_made_a_day_before_instead_of_sending_a_second()
     {
-        var sale = await system.AcceptedSale(listPrice: 60m, offered: 60m, feed: Feeds.Community);
+        var sale = await system.AcceptedSale(listPrice: 60m, offered: 50m, feed: Feeds.Community);
         var transaction = await system.WithIntent(sale);
         system.Stripe.Succeed(transaction.PaymentIntentId!);
         await system.PaymentEventually(sale.TransactionId, p => p.PayoutStatus == PayoutStatuses.AwaitingAccount);
@@ -125,7 +125,7 @@ public class When_the_payout_account_message_is_lost(PaymentsFixture system)
     [Fact]
     public async Task Should_still_pay_out_the_held_sale_once()
     {
-        var sale = await system.AcceptedSale(listPrice: 80m, offered: 80m, feed: Feeds.Community);
+        var sale = await system.AcceptedSale(listPrice: 80m, offered: 70m, feed: Feeds.Community);
         var transaction = await system.WithIntent(sale);
         system.Stripe.Succeed(transaction.PaymentIntentId!);
         await system.PaymentEventually(sale.TransactionId, p => p.PayoutStatus == PayoutStatuses.AwaitingAccount);
