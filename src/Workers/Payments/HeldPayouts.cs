@@ -53,7 +53,7 @@ public class HeldPayoutSweeper(IServiceScopeFactory scopes, IBus bus, IOptions<P
                 var sellers = await db.Payments.AsNoTracking()
                     .Where(p => p.PayoutStatus == PayoutStatuses.AwaitingAccount)
                     .Join(db.Users.Where(u => u.StripeAccountId != null), p => p.SellerId, u => u.Id, (p, _) => p.SellerId)
-                    .Distinct().Take(500).ToListAsync(stoppingToken);
+                    .Distinct().OrderBy(seller => seller).Take(500).ToListAsync(stoppingToken);
                 foreach (var seller in sellers)
                     await bus.Publish(new ReleaseHeldPayouts(seller), stoppingToken);
                 if (sellers.Count > 0)
