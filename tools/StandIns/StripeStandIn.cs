@@ -25,12 +25,16 @@ public record SignedEvent(string Id, string Type, string Payload, string Signatu
 
 public record WebhookDelivery(string EventId, string Type, int Attempt, int? Status, DateTime At);
 
+/// <summary>An outage: the next <paramref name="Remaining"/> API calls whose path starts with <paramref name="PathPrefix"/> answer <paramref name="Status"/>.</summary>
+public record InjectedFailure(int Status, int Remaining, string PathPrefix);
+
 /// <summary>
 /// The parts of Stripe's HTTP API Souk Loop calls, with Stripe's wire format: form-encoded POSTs with bracketed keys, JSON objects
 /// with <c>object</c>/<c>id</c>, Stripe error bodies (400/401/402/404), secret-key auth, Idempotency-Key replay (same key and
 /// parameters → the first response again, with <c>Idempotent-Replayed: true</c>; other parameters → 400 idempotency_error), and
 /// signed webhooks (<c>Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "{t}.{payload}")</c>) delivered in order, retried on failure.
-/// Test hooks under <c>/_test</c> drive payments: <c>POST /_test/payment_intents/{id}/succeed|fail</c>.
+/// Test hooks under <c>/_test</c> drive payments: <c>POST /_test/payment_intents/{id}/succeed|fail</c>, and faults:
+/// <c>POST /_test/failures?count=N&amp;status=429|5xx&amp;path=/v1/…</c> (an outage), <c>POST /_test/idempotency/forget</c> (keys expired).
 /// </summary>
 public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeStandIn> logger)
 {
@@ -42,6 +46,7 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
     readonly ConcurrentQueue<StripeRequest> _requests = new();
     readonly ConcurrentQueue<SignedEvent> _events = new();
     readonly ConcurrentQueue<WebhookDelivery> _deliveries = new();
+    InjectedFailure? _failure;
 
     public StripeStandInOptions Options => options;
 
@@ -52,6 +57,42 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
     public IReadOnlyCollection<WebhookDelivery> Deliveries => _deliveries.ToArray();
     public IReadOnlyCollection<JsonObject> PaymentIntents => _intents.Values.Select(v => (JsonObject)v.DeepClone()).ToArray();
     public IReadOnlyCollection<JsonObject> Transfers => _transfers.Values.Select(v => (JsonObject)v.DeepClone()).ToArray();
+
+    /// <summary>
+    /// Stripe is unavailable: the next <paramref name="count"/> calls under <paramref name="pathPrefix"/> (default every <c>/v1</c> call)
+    /// answer <paramref name="status"/> with Stripe's error body (429 <c>rate_limit</c>, 5xx <c>api_error</c>) and change nothing.
+    /// </summary>
+    public void FailNext(int count, int status = 500, string pathPrefix = "/v1")
+    {
+        if (status is not (429 or >= 500 and <= 599))
+            throw new ArgumentOutOfRangeException(nameof(status), "429 or 5xx");
+        lock (_requests)
+            _failure = count > 0 ? new InjectedFailure(status, count, pathPrefix) : null;
+    }
+
+    /// <summary>Stripe is back: no more injected failures.</summary>
+    public void Recover() => FailNext(0);
+
+    /// <summary>Stripe keeps idempotency keys for 24 hours: this drops every stored key, as if a day had passed.</summary>
+    public void ForgetIdempotencyKeys()
+    {
+        _lock.Wait();
+        try { _idempotency.Clear(); }
+        finally { _lock.Release(); }
+    }
+
+    bool TakeFailure(string path, out int status)
+    {
+        lock (_requests)
+        {
+            status = 0;
+            if (_failure is not { } f || !path.StartsWith(f.PathPrefix, StringComparison.Ordinal))
+                return false;
+            status = f.Status;
+            _failure = f.Remaining > 1 ? f with { Remaining = f.Remaining - 1 } : null;
+            return true;
+        }
+    }
 
     public static WebApplication Create(WebApplicationBuilder builder, StripeStandInOptions options, out StripeStandIn standIn)
     {
@@ -71,10 +112,12 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
     void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/payment_intents", (HttpContext http, CancellationToken _) => Api(http, CreateIntent));
+        app.MapGet("/v1/payment_intents/search", (HttpContext http, CancellationToken _) => Api(http, form => Task.FromResult(SearchIntents(form))));
         app.MapGet("/v1/payment_intents/{id}", (HttpContext http, string id) => Api(http, _ => Task.FromResult(GetIntent(id))));
         app.MapPost("/v1/payment_intents/{id}/cancel", (HttpContext http, string id) => Api(http, form => CancelIntent(id, form)));
         app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext http, string id) => Api(http, form => ConfirmIntent(id, form)));
         app.MapPost("/v1/transfers", (HttpContext http, CancellationToken _) => Api(http, CreateTransfer));
+        app.MapGet("/v1/transfers", (HttpContext http, CancellationToken _) => Api(http, form => Task.FromResult(ListTransfers(form))));
         app.MapGet("/v1/transfers/{id}", (HttpContext http, string id) => Api(http, _ => Task.FromResult(
             _transfers.TryGetValue(id, out var t) ? (200, t.ToJsonString(StandInJson.Wire)) : Missing("transfer", id, "transfer"))));
 
@@ -88,6 +131,23 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
         test.MapGet("/requests", () => Results.Json(Requests));
         test.MapGet("/events", () => Results.Json(Events));
         test.MapGet("/webhook_deliveries", () => Results.Json(Deliveries));
+        test.MapPost("/failures", (int count, int? status, string? path) =>
+        {
+            if (count < 0 || status is { } s && s is not (429 or >= 500 and <= 599))
+                return Results.Json(new { error = new { type = "invalid_request_error", message = "count >= 0; status 429 or 5xx." } }, statusCode: 400);
+            FailNext(count, status ?? 500, path ?? "/v1");
+            return Results.Json(_failure);
+        });
+        test.MapDelete("/failures", () =>
+        {
+            Recover();
+            return Results.NoContent();
+        });
+        test.MapPost("/idempotency/forget", () =>
+        {
+            ForgetIdempotencyKeys();
+            return Results.NoContent();
+        });
     }
 
     static IResult Hook(SignedEvent? e) => e == null
@@ -110,6 +170,16 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
         else if (HttpMethods.IsGet(request.Method))
             foreach (var (name, value) in request.Query)
                 form[name] = value.ToString();
+
+        if (TakeFailure(request.Path, out var outage))
+        {
+            // What Stripe answers when it sheds load or fails inside: nothing is processed and the key is not stored.
+            Record(request, request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } failedKey ? failedKey : null, false, outage, form);
+            return Json(http, outage, outage == 429
+                ? Error("invalid_request_error", "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
+                    code: "rate_limit")
+                : Error("api_error", "An unknown error occurred while processing your request."));
+        }
 
         var key = request.Headers["Idempotency-Key"].ToString();
         if (!HttpMethods.IsPost(request.Method) || string.IsNullOrEmpty(key))
@@ -346,7 +416,57 @@ public sealed class StripeStandIn(StripeStandInOptions options, ILogger<StripeSt
         }
     }
 
+    /// <summary>
+    /// <c>GET /v1/payment_intents/search?query=…</c>: Stripe's search query language, the part we use: clauses
+    /// <c>metadata['key']:'value'</c>, <c>status:'value'</c> joined by <c>AND</c>. Answers a <c>search_result</c>.
+    /// (Stripe's search index lags writes by up to a minute; the stand-in's does not.)
+    /// </summary>
+    (int, string) SearchIntents(Dictionary<string, string> form)
+    {
+        if (!form.TryGetValue("query", out var query) || string.IsNullOrWhiteSpace(query))
+            return Invalid("Missing required param: query.", "query", "parameter_missing");
+        var clauses = new List<(string Field, string Value)>();
+        foreach (var clause in query.Split(" AND ", StringSplitOptions.TrimEntries))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(clause, @"^(metadata\['(?<key>[^']+)'\]|(?<field>status)):'(?<value>[^']*)'$");
+            if (!match.Success)
+                return Invalid($"The query is not valid or uses a field the stand-in does not search: {clause}", "query");
+            clauses.Add((match.Groups["key"].Success ? "metadata." + match.Groups["key"].Value : match.Groups["field"].Value, match.Groups["value"].Value));
+        }
+        var limit = form.TryGetValue("limit", out var rawLimit) && int.TryParse(rawLimit, out var l) ? Math.Clamp(l, 1, 100) : 10;
+        var found = _intents.Values.Where(intent => clauses.All(c => (c.Field.StartsWith("metadata.", StringComparison.Ordinal)
+                ? (string?)intent["metadata"]?[c.Field["metadata.".Length..]]
+                : (string?)intent[c.Field]) == c.Value))
+            .OrderByDescending(i => (long)i["created"]!).Take(limit).Select(i => i.DeepClone()).ToArray();
+        return (200, new JsonObject
+        {
+            ["object"] = "search_result",
+            ["data"] = new JsonArray(found),
+            ["has_more"] = false,
+            ["next_page"] = null,
+            ["url"] = "/v1/payment_intents/search"
+        }.ToJsonString(StandInJson.Wire));
+    }
+
     // ------------------------------------------------------------------ transfers
+
+    /// <summary><c>GET /v1/transfers?transfer_group=…&amp;destination=…</c>: a Stripe <c>list</c>, newest first.</summary>
+    (int, string) ListTransfers(Dictionary<string, string> form)
+    {
+        var group = form.GetValueOrDefault("transfer_group");
+        var destination = form.GetValueOrDefault("destination");
+        var limit = form.TryGetValue("limit", out var rawLimit) && int.TryParse(rawLimit, out var l) ? Math.Clamp(l, 1, 100) : 10;
+        var found = _transfers.Values
+            .Where(t => (group == null || (string?)t["transfer_group"] == group) && (destination == null || (string?)t["destination"] == destination))
+            .OrderByDescending(t => (long)t["created"]!).Take(limit).Select(t => t.DeepClone()).ToArray();
+        return (200, new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = new JsonArray(found),
+            ["has_more"] = false,
+            ["url"] = "/v1/transfers"
+        }.ToJsonString(StandInJson.Wire));
+    }
 
     Task<(int, string)> CreateTransfer(Dictionary<string, string> form)
     {

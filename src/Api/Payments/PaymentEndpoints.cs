@@ -80,8 +80,14 @@ public static partial class PaymentEndpoints
         return TypedResults.Ok(TransactionResponse.From(fresh, payment, viewer));
     }
 
+    /// <summary>
+    /// Saves the seller's connected account, then asks the Workers to pay out the sales held for it (<see cref="ReleaseHeldPayouts"/>).
+    /// The saved account is the promise: should the command not reach the broker (down, or this process killed after the write), the
+    /// Workers' payout sweep finds the held sales of a seller with an account and releases them (docs/payments.md).
+    /// </summary>
     public static async Task<Results<Ok<PayoutAccountResponse>, ValidationProblem, ProblemHttpResult>> SetPayoutAccount(
-        PayoutAccountRequest request, ClaimsPrincipal user, SoukDbContext db, IPublishEndpoint publish, CancellationToken cancellationToken)
+        PayoutAccountRequest request, ClaimsPrincipal user, SoukDbContext db, IPublishEndpoint publish, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var account = request.StripeAccountId?.Trim();
         if (account is null || !AccountId().IsMatch(account))
@@ -96,8 +102,15 @@ public static partial class PaymentEndpoints
         if (updated == 0)
             return Problems.Unauthorized(ProblemCodes.Unauthorized, "The account of this access token no longer exists.");
 
-        // Paid sales waiting for an account are transferred by the payment saga.
-        await publish.Publish(new PayoutAccountConnected(userId, account, DateTime.UtcNow), cancellationToken);
+        try
+        {
+            await publish.Publish(new ReleaseHeldPayouts(userId), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            loggers.CreateLogger("SoukLoop.Api.Payments.PayoutAccount").LogWarning(ex,
+                "ReleaseHeldPayouts for seller {SellerId} not sent; the Workers' payout sweep releases the held payouts", userId);
+        }
         var pending = await db.Payments.CountAsync(p => p.SellerId == userId && p.PayoutStatus == PayoutStatuses.AwaitingAccount, cancellationToken);
         return TypedResults.Ok(new PayoutAccountResponse(account, pending));
     }

@@ -49,5 +49,6 @@ public static class PayoutStatuses
     public const string None = "none";
     public const string DestinationCharge = "destination_charge";
     public const string AwaitingAccount = "awaiting_account";
+    public const string TransferPending = "transfer_pending";
     public const string TransferSent = "transfer_sent";
 }

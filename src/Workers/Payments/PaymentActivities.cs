@@ -8,19 +8,22 @@ using Stripe;
 namespace SoukLoop.Workers.Payments;
 
 /// <summary>
-/// On accept: ONE PaymentIntent for the transaction (idempotency key <c>pi-create-{transactionId}</c>, so a redelivered
-/// OfferAccepted or a worker killed between the Stripe call and the commit gets the same intent back), stored on the transaction.
+/// After the accept is recorded: ONE PaymentIntent for the transaction (found by metadata if it exists, else created with the
+/// idempotency key <c>pi-create-{transactionId}</c>, so a redelivered step or a worker killed between the Stripe call and the
+/// commit gets the same intent back), stored on the transaction.
 /// </summary>
-public class CreatePaymentIntentActivity(SoukDbContext db, StripeGateway stripe) : IStateMachineActivity<PaymentState, OfferAccepted>
+public class CreatePaymentIntentActivity(SoukDbContext db, StripeGateway stripe) : IStateMachineActivity<PaymentState, CreatePaymentIntent>
 {
-    public async Task Execute(BehaviorContext<PaymentState, OfferAccepted> context, IBehavior<PaymentState, OfferAccepted> next)
+    public async Task Execute(BehaviorContext<PaymentState, CreatePaymentIntent> context, IBehavior<PaymentState, CreatePaymentIntent> next)
     {
         await PaymentSteps.CreateIntent(db, stripe, context.Saga, context.CancellationToken);
+        context.Saga.FailureCode = null;
+        context.Saga.FailureMessage = null;
         await next.Execute(context);
     }
 
-    public Task Faulted<TException>(BehaviorExceptionContext<PaymentState, OfferAccepted, TException> context,
-        IBehavior<PaymentState, OfferAccepted> next) where TException : Exception => next.Faulted(context);
+    public Task Faulted<TException>(BehaviorExceptionContext<PaymentState, CreatePaymentIntent, TException> context,
+        IBehavior<PaymentState, CreatePaymentIntent> next) where TException : Exception => next.Faulted(context);
 
     public void Probe(ProbeContext context) => context.CreateScope("create-payment-intent");
 
@@ -30,7 +33,8 @@ public class CreatePaymentIntentActivity(SoukDbContext db, StripeGateway stripe)
 /// <summary>
 /// The buyer retries after a failure. A failed card payment leaves Stripe's intent in <c>requires_payment_method</c>: the same
 /// intent (and client secret) is confirmed again. A cancelled intent is replaced by attempt n+1 (key <c>pi-create-{id}-{n}</c>).
-/// An intent that succeeded meanwhile (a lost webhook) is reported to the saga as paid.
+/// An intent that succeeded meanwhile (a lost webhook) is reported to the saga as paid. With no intent yet (Stripe was down when
+/// the sale was accepted and that step gave up), the attempt's intent is set up now.
 /// </summary>
 public class RetryPaymentActivity(SoukDbContext db, StripeGateway stripe) : IStateMachineActivity<PaymentState, RetryPayment>
 {
@@ -40,6 +44,9 @@ public class RetryPaymentActivity(SoukDbContext db, StripeGateway stripe) : ISta
         var intent = p.PaymentIntentId != null ? await stripe.GetPaymentIntentAsync(p.PaymentIntentId, context.CancellationToken) : null;
         switch (intent?.Status)
         {
+            case null when p.PaymentIntentId == null:
+                await PaymentSteps.CreateIntent(db, stripe, p, context.CancellationToken);
+                break;
             case "requires_payment_method" or "requires_confirmation" or "requires_action" or "processing":
                 break;
             case "succeeded":
@@ -65,11 +72,12 @@ public class RetryPaymentActivity(SoukDbContext db, StripeGateway stripe) : ISta
 }
 
 /// <summary>
-/// Pays the seller once the buyer paid: nothing to do for a destination charge (Stripe moves the payout with the charge); else a
-/// Transfer of <c>seller_payout</c> to the seller's connected account (key <c>transfer-{transactionId}</c>), or, without an
-/// account yet, <c>awaiting_account</c> until <see cref="PayoutAccountConnected"/>.
+/// Decides the seller's payout once the buyer paid, without calling Stripe (the payment is recorded whatever Stripe does next):
+/// nothing to do for a destination charge (Stripe moves the payout with the charge); with a connected account,
+/// <c>transfer_pending</c> (the saga then sends itself <see cref="SendPayout"/>); without one yet, <c>awaiting_account</c> until
+/// <see cref="PayoutAccountConnected"/>.
 /// </summary>
-public class PayoutActivity<T>(SoukDbContext db, StripeGateway stripe) : IStateMachineActivity<PaymentState, T> where T : class
+public class PayoutDecisionActivity<T>(SoukDbContext db) : IStateMachineActivity<PaymentState, T> where T : class
 {
     public async Task Execute(BehaviorContext<PaymentState, T> context, IBehavior<PaymentState, T> next)
     {
@@ -77,15 +85,8 @@ public class PayoutActivity<T>(SoukDbContext db, StripeGateway stripe) : IStateM
         if (p.PayoutStatus is PayoutStatuses.None or PayoutStatuses.AwaitingAccount)
         {
             var account = await TransactionRows.SellerAccount(db, p.SellerId, context.CancellationToken);
-            if (account == null)
-                p.PayoutStatus = PayoutStatuses.AwaitingAccount;
-            else
-            {
-                var transfer = await stripe.CreateTransferAsync(p, account, context.CancellationToken);
-                p.TransferId = transfer.Id;
-                p.PayoutAccountId = account;
-                p.PayoutStatus = PayoutStatuses.TransferSent;
-            }
+            p.PayoutStatus = account == null ? PayoutStatuses.AwaitingAccount : PayoutStatuses.TransferPending;
+            p.PayoutAccountId = account;
         }
         p.UpdatedAt = DateTime.UtcNow;
         await TransactionRows.SetStatus(db, p.CorrelationId, p.TransactionStatus(), context.CancellationToken);
@@ -95,7 +96,34 @@ public class PayoutActivity<T>(SoukDbContext db, StripeGateway stripe) : IStateM
     public Task Faulted<TException>(BehaviorExceptionContext<PaymentState, T, TException> context, IBehavior<PaymentState, T> next)
         where TException : Exception => next.Faulted(context);
 
-    public void Probe(ProbeContext context) => context.CreateScope("payout");
+    public void Probe(ProbeContext context) => context.CreateScope("payout-decision");
+
+    public void Accept(StateMachineVisitor visitor) => visitor.Visit(this);
+}
+
+/// <summary>
+/// The payout Transfer, its own step after Paid is committed: <c>amount = seller_payout</c> to the account decided then, tied to
+/// the buyer's charge. A Transfer made earlier for the transaction (found by its transfer group) is reused, else it is created
+/// with the key <c>transfer-{transactionId}</c>. Failing, it is retried by the endpoint and then faults to support, while the
+/// payment stays paid and the payout shows <c>transfer_pending</c>.
+/// </summary>
+public class TransferActivity(StripeGateway stripe) : IStateMachineActivity<PaymentState, SendPayout>
+{
+    public async Task Execute(BehaviorContext<PaymentState, SendPayout> context, IBehavior<PaymentState, SendPayout> next)
+    {
+        var p = context.Saga;
+        var transfer = await stripe.FindTransferAsync(p, context.CancellationToken)
+            ?? await stripe.CreateTransferAsync(p, p.PayoutAccountId!, context.CancellationToken);
+        p.TransferId = transfer.Id;
+        p.PayoutStatus = PayoutStatuses.TransferSent;
+        p.UpdatedAt = DateTime.UtcNow;
+        await next.Execute(context);
+    }
+
+    public Task Faulted<TException>(BehaviorExceptionContext<PaymentState, SendPayout, TException> context,
+        IBehavior<PaymentState, SendPayout> next) where TException : Exception => next.Faulted(context);
+
+    public void Probe(ProbeContext context) => context.CreateScope("transfer");
 
     public void Accept(StateMachineVisitor visitor) => visitor.Visit(this);
 }
@@ -121,7 +149,19 @@ public class PaymentDeadlineActivity(SoukDbContext db, StripeGateway stripe) : I
     {
         var p = context.Saga;
         var ct = context.CancellationToken;
-        var intent = p.PaymentIntentId != null ? await stripe.GetPaymentIntentAsync(p.PaymentIntentId, ct) : null;
+        PaymentIntent? intent;
+        try
+        {
+            // No intent on record (its setup gave up, or its commit was lost): one may still exist at Stripe; it must not stay payable.
+            intent = p.PaymentIntentId != null ? await stripe.GetPaymentIntentAsync(p.PaymentIntentId, ct) : await stripe.FindPaymentIntentAsync(p, ct);
+        }
+        catch (Exception ex) when (PaymentRetry.IsTransient(ex))
+        {
+            // Stripe is unavailable: never cancel blind, look again after Payments:ProcessingRecheck instead of faulting the deadline.
+            context.GetOrAddPayload(() => new DeadlineOutcome(DeadlineOutcome.ProcessingResult));
+            await next.Execute(context);
+            return;
+        }
         if (intent?.Status == "succeeded")
         {
             await context.Publish(PaymentSteps.Reconciled(p, intent));
@@ -158,18 +198,20 @@ public static class PaymentSteps
     public static async Task CreateIntent(SoukDbContext db, StripeGateway stripe, PaymentState p, CancellationToken cancellationToken)
     {
         var account = await TransactionRows.SellerAccount(db, p.SellerId, cancellationToken);
-        PaymentIntent intent;
+        // An intent of this attempt made earlier (a re-drive after Stripe forgot the key) is the one; a cancelled one is not payable.
+        var intent = await stripe.FindPaymentIntentAsync(p, cancellationToken) is { Status: not "canceled" } earlier ? earlier : null;
         try
         {
-            intent = await stripe.CreatePaymentIntentAsync(p, account, cancellationToken);
+            intent ??= await stripe.CreatePaymentIntentAsync(p, account, cancellationToken);
         }
         catch (StripeException ex) when (ex.StripeError?.Type == "idempotency_error" && account != null)
         {
             // The first try of this attempt (cut short by a crash) ran before the seller connected an account: same key,
             // same parameters as then, so Stripe hands back that intent; the payout then goes by Transfer.
-            account = null;
             intent = await stripe.CreatePaymentIntentAsync(p, null, cancellationToken);
         }
+        // Whatever intent it is, its own transfer_data says who Stripe pays with the charge.
+        account = intent.TransferData?.DestinationId;
         p.PaymentIntentId = intent.Id;
         p.PayoutStatus = account != null ? PayoutStatuses.DestinationCharge : PayoutStatuses.None;
         p.PayoutAccountId = account;

@@ -12,7 +12,14 @@ public class PaymentOptions
 
     /// <summary>
     /// Test switch, never set in production: when this file exists, the worker deletes it and kills its own process right after
-    /// Stripe answered a PaymentIntent create, before the saga commits (the crash the idempotency key is there for).
+    /// Stripe answered a PaymentIntent or Transfer create, before the saga commits (the crash the idempotency key and the lookup
+    /// by metadata are there for).
     /// </summary>
     public string? CrashAfterStripeCallMarker { get; set; }
+
+    /// <summary>
+    /// How often the Workers look for paid sales held for a payout account whose seller has one now, and release them
+    /// (<c>Payments:PayoutSweepInterval</c>): the Api's <see cref="SoukLoop.Contracts.ReleaseHeldPayouts"/> may never reach the broker.
+    /// </summary>
+    public TimeSpan PayoutSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -14,5 +14,7 @@ public static class PaymentRegistration
         x.AddHttpClient(nameof(StripeGateway), c => c.Timeout = TimeSpan.FromSeconds(80));
         x.AddSingleton<StripeGateway>();
         x.AddSagaStateMachine<PaymentStateMachine, PaymentState, PaymentStateDefinition>().PostgresRepository();
+        x.AddConsumer<ReleaseHeldPayoutsConsumer, ReleaseHeldPayoutsConsumerDefinition>();
+        x.AddHostedService<HeldPayoutSweeper>();
     }
 }

@@ -6,8 +6,9 @@ using SoukLoop.Persistence.Model;
 namespace SoukLoop.Workers.Payments;
 
 /// <summary>
-/// One saga per transaction, started by <see cref="OfferAccepted"/>: it creates one Stripe PaymentIntent and waits for the
-/// buyer to pay (<see cref="AwaitingPayment"/>) until <c>Payments:PayWithin</c> passes. Stripe's webhooks move it:
+/// One saga per transaction, started by <see cref="OfferAccepted"/>: it records the sale and its deadline, then (its own step,
+/// <see cref="CreatePaymentIntent"/>) creates one Stripe PaymentIntent and waits for the buyer to pay (<see cref="AwaitingPayment"/>)
+/// until <c>Payments:PayWithin</c> passes. Stripe's webhooks move it:
 /// succeeded → <see cref="Paid"/> (final: the seller's payout follows), failed → <see cref="Failed"/> (the buyer may
 /// <see cref="RetryPayment"/> until the deadline). At the deadline the intent is cancelled, the product is available again
 /// (<see cref="Cancelled"/>). Events never move a transaction backwards: after paid every payment event is ignored, a failure of
@@ -43,6 +44,21 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             x.CorrelateById(m => m.Message.TransactionId);
             x.OnMissingInstance(m => m.ExecuteAsync(ctx => ctx.RespondAsync(PaymentRejections.NotFound(ctx.Message.TransactionId))));
         });
+        Event(() => CreatePaymentIntent, x =>
+        {
+            x.CorrelateById(m => m.Message.TransactionId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => CreatePaymentIntentFaulted, x =>
+        {
+            x.CorrelateById(m => m.Message.Message.TransactionId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => SendPayout, x =>
+        {
+            x.CorrelateById(m => m.Message.TransactionId);
+            x.OnMissingInstance(m => m.Discard());
+        });
         Event(() => PayoutAccountConnected, x =>
         {
             x.CorrelateBy((p, ctx) => p.SellerId == ctx.Message.SellerId && p.PayoutStatus == PayoutStatuses.AwaitingAccount);
@@ -55,13 +71,14 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             s.Received = r => r.CorrelateById(m => m.Message.TransactionId);
         });
 
+        // The sale and its deadline commit before Stripe is asked: Stripe down past every retry faults only the CreatePaymentIntent
+        // step (recorded for support, re-drivable, the buyer's retry sets it up too) and the deadline still relists the product.
         Initially(
             When(OfferAccepted)
                 .Then(ctx => ctx.Saga.Open(ctx.Message, DateTime.UtcNow, payWithin))
-                .Activity(x => x.OfType<CreatePaymentIntentActivity>())
                 .Schedule(Deadline, ctx => new PaymentDeadlineDue(ctx.Saga.CorrelationId), ctx => ctx.Saga.PayBy!.Value)
                 .TransitionTo(AwaitingPayment)
-                .PublishUpdated("payment_requested", _ => null));
+                .SendToSelf(ctx => new CreatePaymentIntent(ctx.Saga.CorrelationId, ctx.Saga.OfferId, ctx.Saga.Attempt)));
 
         During(AwaitingPayment, Failed,
             When(PaymentSucceeded)
@@ -76,8 +93,9 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                 })
                 .Unschedule(Deadline)
                 .TransitionTo(Paid)
-                .Activity(x => x.OfType<PayoutActivity<PaymentSucceeded>>())
-                .PublishUpdated("paid", ctx => ctx.Saga.BuyerId),
+                .Activity(x => x.OfType<PayoutDecisionActivity<PaymentSucceeded>>())
+                .PublishUpdated("paid", ctx => ctx.Saga.BuyerId)
+                .SendPayoutIfPending(),
             When(Deadline.Received)
                 .Activity(x => x.OfType<PaymentDeadlineActivity>())
                 .IfElse(ctx => ctx.GetPayload<DeadlineOutcome>().Cancelled,
@@ -90,9 +108,24 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                         processing => processing.Schedule(Deadline, ctx => new PaymentDeadlineDue(ctx.Saga.CorrelationId),
                             _ => DateTime.UtcNow + recheck))),
             Ignore(OfferAccepted),
+            Ignore(SendPayout),
             Ignore(PayoutAccountConnected));
 
         During(AwaitingPayment,
+            When(CreatePaymentIntent)
+                .If(ctx => ctx.Saga.PaymentIntentId == null && ctx.Message.Attempt == ctx.Saga.Attempt, create => create
+                    .Activity(x => x.OfType<CreatePaymentIntentActivity>())
+                    .PublishUpdated("payment_requested", _ => null)),
+            // The step gave up (Stripe down past every retry): the buyer and support see why there is nothing to pay yet.
+            When(CreatePaymentIntentFaulted)
+                .If(ctx => ctx.Saga.PaymentIntentId == null, faulted => faulted
+                    .Then(ctx =>
+                    {
+                        ctx.Saga.FailureCode = PaymentRejections.SetupFailed;
+                        ctx.Saga.FailureMessage = "The payment could not be set up with Stripe yet; nothing was charged. Retry the payment.";
+                        ctx.Saga.UpdatedAt = DateTime.UtcNow;
+                    })
+                    .PublishUpdated(PaymentRejections.SetupFailed, _ => null)),
             When(PaymentFailed)
                 .If(ctx => ctx.Message.PaymentIntentId == ctx.Saga.PaymentIntentId, failed => failed
                     .Then(ctx =>
@@ -115,11 +148,19 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
                     .TransitionTo(Failed)
                     .SetTransactionStatus()
                     .PublishUpdated("payment_failed", _ => null)),
-            // Nothing failed: the current intent can be paid as it is.
+            // Nothing failed: the current intent can be paid as it is; without one yet, it is set up now.
             When(RetryPayment)
                 .IfElse(ctx => ctx.Message.ActorId == ctx.Saga.BuyerId,
-                    buyer => buyer.Respond(ctx => ctx.Saga.Status()),
+                    buyer => buyer
+                        .If(ctx => ctx.Saga.PaymentIntentId == null, setup => setup
+                            .Activity(x => x.OfType<RetryPaymentActivity>())
+                            .PublishUpdated("payment_requested", ctx => ctx.Message.ActorId))
+                        .Respond(ctx => ctx.Saga.Status()),
                     other => other.Respond(ctx => PaymentRejections.OnlyBuyer(ctx.Saga.CorrelationId))));
+
+        During(Failed, Paid, Cancelled,
+            Ignore(CreatePaymentIntent),
+            Ignore(CreatePaymentIntentFaulted));
 
         During(Failed,
             Ignore(PaymentFailed),
@@ -136,8 +177,12 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
 
         During(Paid,
             When(PayoutAccountConnected)
-                .Activity(x => x.OfType<PayoutActivity<PayoutAccountConnected>>())
-                .PublishUpdated("payout_sent", _ => null),
+                .Activity(x => x.OfType<PayoutDecisionActivity<PayoutAccountConnected>>())
+                .SendPayoutIfPending(),
+            When(SendPayout)
+                .If(ctx => ctx.Saga.PayoutStatus == PayoutStatuses.TransferPending, pending => pending
+                    .Activity(x => x.OfType<TransferActivity>())
+                    .PublishUpdated("payout_sent", _ => null)),
             When(RetryPayment)
                 .Respond(ctx => new PaymentRejected(ctx.Saga.CorrelationId, "transaction_already_paid", 409, "The transaction is already paid.")),
             // Paid is final: late, duplicated or out-of-order payment events change nothing.
@@ -156,6 +201,7 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
             Ignore(PaymentIntentCanceled),
             Ignore(Deadline.Received),
             Ignore(PayoutAccountConnected),
+            Ignore(SendPayout),
             Ignore(OfferAccepted));
     }
 
@@ -170,12 +216,18 @@ public class PaymentStateMachine : MassTransitStateMachine<PaymentState>
     public Event<PaymentIntentCanceled> PaymentIntentCanceled { get; private set; } = null!;
     public Event<RetryPayment> RetryPayment { get; private set; } = null!;
     public Event<PayoutAccountConnected> PayoutAccountConnected { get; private set; } = null!;
+    public Event<CreatePaymentIntent> CreatePaymentIntent { get; private set; } = null!;
+    public Event<Fault<CreatePaymentIntent>> CreatePaymentIntentFaulted { get; private set; } = null!;
+    public Event<SendPayout> SendPayout { get; private set; } = null!;
 
     public Schedule<PaymentState, PaymentDeadlineDue> Deadline { get; private set; } = null!;
 }
 
 public static class PaymentRejections
 {
+    /// <summary>The failure code of a sale whose PaymentIntent could not be set up (Stripe down past every retry).</summary>
+    public const string SetupFailed = "payment_setup_failed";
+
     public static PaymentRejected NotFound(Guid id) => new(id, "transaction_not_found", 404, "The transaction does not exist.");
 
     public static PaymentRejected OnlyBuyer(Guid id) => new(id, "only_buyer_can_pay", 403, "Only the buyer can pay for this transaction.");
@@ -187,6 +239,19 @@ public static class PaymentBinderExtensions
     public static EventActivityBinder<PaymentState, T> PublishUpdated<T>(this EventActivityBinder<PaymentState, T> binder, string change,
         Func<BehaviorContext<PaymentState, T>, Guid?> actor) where T : class =>
         binder.Publish(ctx => ctx.Saga.Updated(change, actor(ctx)));
+
+    /// <summary>
+    /// Sends the saga one of its own steps (<see cref="CreatePaymentIntent"/>, <see cref="SendPayout"/>) through the outbox, so it
+    /// runs after this transaction commits, with its own retries and its own fault.
+    /// </summary>
+    public static EventActivityBinder<PaymentState, T> SendToSelf<T, TStep>(this EventActivityBinder<PaymentState, T> binder,
+        Func<BehaviorContext<PaymentState, T>, TStep> step) where T : class where TStep : class =>
+        binder.Send(ctx => ctx.ReceiveContext.InputAddress, ctx => step(ctx));
+
+    /// <summary>The payout decided <c>transfer_pending</c>: the Transfer is the next step, not part of this transaction.</summary>
+    public static EventActivityBinder<PaymentState, T> SendPayoutIfPending<T>(this EventActivityBinder<PaymentState, T> binder) where T : class =>
+        binder.If(ctx => ctx.Saga.PayoutStatus == PayoutStatuses.TransferPending,
+            pending => pending.SendToSelf(ctx => new SendPayout(ctx.Saga.CorrelationId, ctx.Saga.OfferId)));
 
     /// <summary>Writes the status the saga's state means onto the transaction row, in the saga's own database transaction.</summary>
     public static EventActivityBinder<PaymentState, T> SetTransactionStatus<T>(this EventActivityBinder<PaymentState, T> binder) where T : class =>

@@ -63,13 +63,43 @@ public class StripeGateway
         _logger.LogInformation("Stripe PaymentIntent {PaymentIntentId} for transaction {TransactionId} (attempt {Attempt}, key {Key}, {Amount} {Currency}, destination {Destination})",
             intent.Id, payment.CorrelationId, payment.Attempt, key, intent.Amount, intent.Currency, destination ?? "-");
 
+        CrashIfAsked();
+        return intent;
+    }
+
+    /// <summary>
+    /// The attempt's PaymentIntent made earlier, found by its metadata: Stripe keeps idempotency keys for 24 hours only, so a step
+    /// re-driven later must look before it creates. Stripe's search index lags writes by up to a minute; within that minute the
+    /// idempotency key is what prevents a second intent.
+    /// </summary>
+    public async Task<PaymentIntent?> FindPaymentIntentAsync(PaymentState payment, CancellationToken cancellationToken)
+    {
+        var found = await new PaymentIntentService(_client).SearchAsync(new PaymentIntentSearchOptions
+        {
+            Query = $"metadata['transaction_id']:'{payment.CorrelationId}' AND metadata['attempt']:'{payment.Attempt}'"
+        }, cancellationToken: cancellationToken);
+        return found.Data.FirstOrDefault();
+    }
+
+    /// <summary>The transaction's Transfer made earlier (its <c>transfer_group</c> is the transaction id), for the same reason.</summary>
+    public async Task<Transfer?> FindTransferAsync(PaymentState payment, CancellationToken cancellationToken)
+    {
+        var found = await new TransferService(_client).ListAsync(new TransferListOptions
+        {
+            TransferGroup = payment.CorrelationId.ToString(),
+            Limit = 10
+        }, cancellationToken: cancellationToken);
+        return found.Data.FirstOrDefault(t => !t.Reversed);
+    }
+
+    void CrashIfAsked()
+    {
         if (_options.CrashAfterStripeCallMarker is { Length: > 0 } marker && System.IO.File.Exists(marker))
         {
             System.IO.File.Delete(marker);
             _logger.LogCritical("Test switch Payments:CrashAfterStripeCallMarker: killing the worker after the Stripe call, before the commit");
             Process.GetCurrentProcess().Kill();
         }
-        return intent;
     }
 
     public Task<PaymentIntent> GetPaymentIntentAsync(string id, CancellationToken cancellationToken) =>
@@ -97,6 +127,7 @@ public class StripeGateway
         }, new RequestOptions { IdempotencyKey = TransferKey(payment.CorrelationId) }, cancellationToken);
         _logger.LogInformation("Stripe Transfer {TransferId} of {Amount} {Currency} to {Destination} for transaction {TransactionId}",
             transfer.Id, transfer.Amount, transfer.Currency, destination, payment.CorrelationId);
+        CrashIfAsked();
         return transfer;
     }
 }

@@ -27,6 +27,9 @@ public static class FaultRecording
         x.RecordFaults<ExpireOffer>(m => m.OfferId);
         x.RecordFaults<RearmOfferExpiry>(m => m.OfferId);
         x.RecordFaults<OfferExpirationDue>(m => m.OfferId);
+        // The payment saga's own steps, shown on the offer they belong to.
+        x.RecordFaults<CreatePaymentIntent>(m => m.OfferId);
+        x.RecordFaults<SendPayout>(m => m.OfferId);
     }
 
     /// <summary>Stores <see cref="Fault{T}"/> of <typeparamref name="T"/>, correlated to the saga <paramref name="correlate"/> names.</summary>

@@ -78,3 +78,34 @@ public static class PaymentFlow
         Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK, $"device: {(int)status} {body}");
     }
 }
+
+/// <summary>What support and ops see of a payment step that gave up: its fault rows and the error queue.</summary>
+public static class PaymentFaults
+{
+    public static async Task<List<SoukLoop.Persistence.Messaging.MessageFault>> FaultsOf(this PaymentsFixture system, Guid offerId)
+    {
+        await using var db = system.NewDbContext();
+        return await db.MessageFaults.AsNoTracking().Where(f => f.CorrelationId == offerId).ToListAsync();
+    }
+
+    public static async Task<SoukLoop.Persistence.Messaging.MessageFault> FaultEventually(this PaymentsFixture system, Guid offerId, string messageType)
+    {
+        var faults = await OfferApi.Eventually(() => system.FaultsOf(offerId), l => l.Any(f => f.MessageType.EndsWith(messageType)),
+            TimeSpan.FromSeconds(90));
+        return Assert.Single(faults, f => f.MessageType.EndsWith(messageType));
+    }
+
+    /// <summary>Messages ready in a queue (the management API's <c>messages</c>), 0 when the queue does not exist.</summary>
+    public static async Task<int> QueueMessages(this PaymentsFixture system, string queue)
+    {
+        using var management = system.ManagementClient();
+        var response = await management.GetAsync($"/api/queues/{Uri.EscapeDataString(system.VirtualHost)}/{queue}");
+        if (!response.IsSuccessStatusCode)
+            return 0;
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return json.RootElement.TryGetProperty("messages", out var m) ? m.GetInt32() : 0;
+    }
+
+    public static List<System.Text.Json.Nodes.JsonObject> TransfersOf(this PaymentsFixture system, Guid transactionId) =>
+        system.Stripe.Transfers.Where(t => (string?)t["transfer_group"] == transactionId.ToString()).ToList();
+}

@@ -108,6 +108,12 @@ public class PaymentsFixture : SystemFixture, IAsyncLifetime
         yield return ("Stripe:WebhookSecret", WebhookSecret);
         yield return ("Payments:PayWithin", PayWithin.ToString("c"));
         yield return ("Payments:CrashAfterStripeCallMarker", CrashMarker);
+        // The documented sweep that pays out held sales whose seller has an account (docs/payments.md); seconds, not a minute.
+        yield return ("Payments:PayoutSweepInterval", "00:00:02");
+        // A step that keeps failing gives up after the scheduled redeliveries (default 5 s, 30 s, 2 min): the documented
+        // Messaging:RedeliveryIntervals, shorter, so a Stripe outage "past every retry" takes seconds here.
+        yield return ("Messaging:RedeliveryIntervals:0", "00:00:00.500");
+        yield return ("Messaging:RedeliveryIntervals:1", "00:00:00.500");
         yield return ("Fcm:CredentialsJson", ServiceAccount.Json);
         yield return ("Fcm:BaseUrl", FcmUrl);
         yield return ("Fcm:TokenUri", FcmUrl + "/token");
