@@ -3,7 +3,6 @@ using MassTransit.Middleware;
 using MassTransit.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -39,29 +38,11 @@ public class OutboxSweeper(
     IServiceScopeFactory scopes,
     IBus bus,
     IOptionsMonitor<OutboxSweeperOptions> options,
-    ILogger<OutboxSweeper> logger) : BackgroundService
+    ILogger<OutboxSweeper> logger) : PeriodicService(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Outbox sweep failed; trying again after {Interval}", options.CurrentValue.SweepInterval);
-            }
+    protected override TimeSpan Interval => options.CurrentValue.SweepInterval;
 
-            try { await Task.Delay(options.CurrentValue.SweepInterval, stoppingToken); }
-            catch (OperationCanceledException) { break; }
-        }
-    }
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => SweepAsync(cancellationToken);
 
     /// <summary>One pass; returns how many outbox rows it delivered.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -35,29 +34,11 @@ public class RetentionOptions
 
 /// <summary>Deletes the rows of the growing tables that are older than their window, in batches, at start and every interval.</summary>
 public class RetentionCleanup(IServiceScopeFactory scopes, IOptionsMonitor<RetentionOptions> options, ILogger<RetentionCleanup> logger)
-    : BackgroundService
+    : PeriodicService(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await CleanUpAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Clean-up of old rows failed; trying again after {Interval}", options.CurrentValue.Interval);
-            }
+    protected override TimeSpan Interval => options.CurrentValue.Interval;
 
-            try { await Task.Delay(options.CurrentValue.Interval, stoppingToken); }
-            catch (OperationCanceledException) { break; }
-        }
-    }
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => CleanUpAsync(cancellationToken);
 
     /// <summary>One clean-up; returns the rows deleted per table.</summary>
     public async Task<Dictionary<string, int>> CleanUpAsync(CancellationToken cancellationToken)

@@ -86,7 +86,8 @@ public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal si
     /// </summary>
     static async Task MoveToErrorQueueAsync(ConsumeContext context, ScheduledMessage message, Uri destination, Exception exception)
     {
-        var errorAddress = new UriBuilder(destination) { Path = destination.AbsolutePath.TrimEnd('/') + "_error", Query = "" }.Uri;
+        // A queue address (not the exchange's rabbitmq:// one), so the error queue is declared and bound as MassTransit does its own.
+        var errorAddress = new Uri($"queue:{destination.AbsolutePath.TrimEnd('/').Split('/')[^1]}_error");
         var headers = string.IsNullOrEmpty(message.HeadersJson)
             ? new Dictionary<string, object?>()
             : JsonSerializer.Deserialize<Dictionary<string, object?>>(message.HeadersJson)!;

@@ -4,6 +4,7 @@ using MassTransit.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Scheduling;
 using SoukLoop.ServiceDefaults;
@@ -59,7 +60,7 @@ public class InProcessFixture : IAsyncLifetime
         }).Build();
 
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true));
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSoukPersistence(configuration);
         services.AddSoukMessaging(configuration, x =>
