@@ -55,6 +55,7 @@ public class OutboxSweeper(
             .FromSql($"SELECT * FROM outbox_messages WHERE sent_time < now() - {settings.SweepAfter}")
             .Select(m => new { m.InboxMessageId, m.InboxConsumerId })
             .Distinct()
+            .OrderBy(m => m.InboxMessageId)
             .Take(settings.BatchSize)
             .ToListAsync(cancellationToken);
 
