@@ -137,6 +137,8 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
         {
             e.HasKey(x => new { x.MessageId, x.ConsumerId });
             e.HasIndex(x => x.Delivered);
+            // The clean-up deletes by age (RetentionOptions).
+            e.HasIndex(x => x.Received);
         });
 
         b.Entity<OutboxMessage>(e =>
@@ -154,7 +156,11 @@ public class SoukDbContext(DbContextOptions<SoukDbContext> options) : DbContext(
             e.Property(x => x.HeadersJson).HasColumnName("headers_json");
             e.Ignore(x => x.Properties);
             e.Ignore(x => x.Host);
-            e.HasIndex(x => x.DueAt).HasFilter("cancelled_at IS NULL AND fired_at IS NULL").HasDatabaseName("ix_scheduled_messages_due");
+            e.HasIndex(x => x.DueAt).HasFilter("cancelled_at IS NULL AND fired_at IS NULL AND failed_at IS NULL").HasDatabaseName("ix_scheduled_messages_due");
+            e.Property(x => x.LastError).HasMaxLength(2000);
+            // The clean-up deletes fired and cancelled rows by age (RetentionOptions).
+            e.HasIndex(x => x.FiredAt).HasFilter("fired_at IS NOT NULL").HasDatabaseName("ix_scheduled_messages_fired");
+            e.HasIndex(x => x.CancelledAt).HasFilter("cancelled_at IS NOT NULL").HasDatabaseName("ix_scheduled_messages_cancelled");
             e.HasIndex(x => x.CorrelationId);
         });
 

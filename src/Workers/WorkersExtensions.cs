@@ -15,6 +15,7 @@ public static class WorkersExtensions
     {
         builder.AddSoukTelemetry("souk-workers");
         builder.Services.AddSoukPersistence(builder.Configuration);
+        builder.Services.AddPersistenceUpkeep(builder.Configuration);
         builder.Services.AddSoukHealthChecks(builder.Configuration);
         builder.Services.AddSoukMessaging(builder.Configuration, x =>
         {

@@ -40,23 +40,7 @@ public class SystemFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        await using (var admin = new NpgsqlConnection(TestEnvironment.DatabaseConnection("postgres")))
-        {
-            try { await admin.OpenAsync(); }
-            catch (Exception ex)
-            {
-                throw new InvalidOperationException($"Postgres is not reachable at '{TestEnvironment.Postgres}'. Run the tests with scripts/test.sh.", ex);
-            }
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Database}\"", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        await using (var db = NewDbContext())
-            await db.Database.MigrateAsync();
-
-        await RabbitManagement(HttpMethod.Put, $"/api/vhosts/{Uri.EscapeDataString(VirtualHost)}");
-        await RabbitManagement(HttpMethod.Put, $"/api/permissions/{Uri.EscapeDataString(VirtualHost)}/{TestEnvironment.RabbitUser}",
-            """{"configure":".*","write":".*","read":".*"}""");
+        await ThrowAwayStore.CreateAsync(Database, VirtualHost);
 
         await StartWorkersAsync();
 
@@ -97,14 +81,7 @@ public class SystemFixture : IAsyncLifetime
         StopWorkers();
         if (_api != null)
             await _api.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using (var admin = new NpgsqlConnection(TestEnvironment.DatabaseConnection("postgres")))
-        {
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
-        await RabbitManagement(HttpMethod.Delete, $"/api/vhosts/{Uri.EscapeDataString(VirtualHost)}");
+        await ThrowAwayStore.DropAsync(Database, VirtualHost);
     }
 
     protected IEnumerable<(string Key, string Value)> Settings()
@@ -234,12 +211,7 @@ public class SystemFixture : IAsyncLifetime
         return body.Contains("\"consumers\":") && !body.Contains("\"consumers\":0");
     }
 
-    public SoukDbContext NewDbContext()
-    {
-        var options = new DbContextOptionsBuilder<SoukDbContext>();
-        PersistenceExtensions.Configure(options, ConnectionString);
-        return new SoukDbContext(options.Options);
-    }
+    public SoukDbContext NewDbContext() => ThrowAwayStore.NewDbContext(ConnectionString);
 
     public async Task<TestUser> CreateUserAsync(string role = Roles.User)
     {
@@ -280,14 +252,7 @@ public class SystemFixture : IAsyncLifetime
 
     public async Task<IBusHandle> BusAsync() => await BusHandle.StartAsync(this);
 
-    async Task RabbitManagement(HttpMethod method, string path, string? json = null)
-    {
-        using var http = ManagementClient();
-        await http.RabbitManagementAsync(method, path, json);
-    }
-
-    public HttpClient ManagementClient() => ThrowAwayServices.RabbitManagementClient(
-        TestEnvironment.RabbitHost, TestEnvironment.RabbitManagementPort, TestEnvironment.RabbitUser, TestEnvironment.RabbitPassword);
+    public HttpClient ManagementClient() => ThrowAwayStore.ManagementClient();
 
 }
 

@@ -142,8 +142,9 @@ public static class SupportQueries
             reasons.Add(new("expiry_overdue",
                 $"Open, and its expiry passed at {offer.ExpiresAt:O} ({Ago(now - offer.ExpiresAt!.Value)} ago), but it has not expired."));
         if (open && timeout is { CancelledAt: null, FiredAt: null } && timeout.DueAt < cutoff)
-            reasons.Add(new("timeout_overdue",
-                $"Its timeout {timeout.TokenId} was due at {timeout.DueAt:O} and has not fired: is a Workers scheduler running?"));
+            reasons.Add(new("timeout_overdue", timeout.FailedAt != null
+                ? $"Its timeout {timeout.TokenId} was due at {timeout.DueAt:O} and failed after {timeout.Attempts} send attempts ({timeout.LastError}): re-arm it."
+                : $"Its timeout {timeout.TokenId} was due at {timeout.DueAt:O} and has not fired: is a Workers scheduler running?"));
         var live = timeout is { CancelledAt: null } && (timeout.FiredAt == null || timeout.FiredAt > cutoff);
         if (open && offer.UpdatedAt < cutoff && !live)
             reasons.Add(new("timeout_missing", timeout == null

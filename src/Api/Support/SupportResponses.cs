@@ -16,17 +16,20 @@ public record SupportSaga(
         o.TransactionId, o.CreatedAt, o.UpdatedAt);
 }
 
-/// <summary>A row of <c>scheduled_messages</c>; <c>status</c> is pending, overdue, fired or cancelled.</summary>
+/// <summary>
+/// A row of <c>scheduled_messages</c>; <c>status</c> is pending, overdue, fired, cancelled or failed (set aside after its last
+/// failed send; <c>attempts</c> and <c>last_error</c> say why).
+/// </summary>
 public record SupportTimeout(
     Guid TokenId, string Status, DateTime DueAt, DateTime CreatedAt, DateTime? CancelledAt, DateTime? FiredAt, Guid MessageId,
-    string MessageType, string? Destination, bool Current)
+    string MessageType, string? Destination, bool Current, int Attempts, DateTime? NextAttemptAt, DateTime? FailedAt, string? LastError)
 {
     public static SupportTimeout From(ScheduledMessage s, Guid? currentToken, DateTime now, TimeSpan grace) => new(
         s.TokenId, StatusOf(s, now, grace), s.DueAt, s.CreatedAt, s.CancelledAt, s.FiredAt, s.MessageId, s.MessageType,
-        s.DestinationAddress?.ToString(), s.TokenId == currentToken);
+        s.DestinationAddress?.ToString(), s.TokenId == currentToken, s.Attempts, s.NextAttemptAt, s.FailedAt, s.LastError);
 
     static string StatusOf(ScheduledMessage s, DateTime now, TimeSpan grace) =>
-        s.CancelledAt != null ? "cancelled" : s.FiredAt != null ? "fired" : s.DueAt + grace < now ? "overdue" : "pending";
+        s.CancelledAt != null ? "cancelled" : s.FiredAt != null ? "fired" : s.FailedAt != null ? "failed" : s.DueAt + grace < now ? "overdue" : "pending";
 }
 
 /// <summary>An outbox message not yet delivered to the broker (delivered ones are deleted).</summary>

@@ -59,6 +59,9 @@ namespace SoukLoop.Persistence.Migrations
                     b.HasIndex("Delivered")
                         .HasDatabaseName("ix_inbox_states_delivered");
 
+                    b.HasIndex("Received")
+                        .HasDatabaseName("ix_inbox_states_received");
+
                     b.ToTable("inbox_states", (string)null);
                 });
 
@@ -1054,6 +1057,10 @@ namespace SoukLoop.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("token_id");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<string>("Body")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1084,6 +1091,10 @@ namespace SoukLoop.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("due_at");
 
+                    b.Property<DateTime?>("FailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failed_at");
+
                     b.Property<DateTime?>("FiredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("fired_at");
@@ -1091,6 +1102,11 @@ namespace SoukLoop.Persistence.Migrations
                     b.Property<string>("HeadersJson")
                         .HasColumnType("text")
                         .HasColumnName("headers_json");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid")
@@ -1101,15 +1117,27 @@ namespace SoukLoop.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("message_type");
 
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
                     b.HasKey("TokenId")
                         .HasName("pk_scheduled_messages");
+
+                    b.HasIndex("CancelledAt")
+                        .HasDatabaseName("ix_scheduled_messages_cancelled")
+                        .HasFilter("cancelled_at IS NOT NULL");
 
                     b.HasIndex("CorrelationId")
                         .HasDatabaseName("ix_scheduled_messages_correlation_id");
 
                     b.HasIndex("DueAt")
                         .HasDatabaseName("ix_scheduled_messages_due")
-                        .HasFilter("cancelled_at IS NULL AND fired_at IS NULL");
+                        .HasFilter("cancelled_at IS NULL AND fired_at IS NULL AND failed_at IS NULL");
+
+                    b.HasIndex("FiredAt")
+                        .HasDatabaseName("ix_scheduled_messages_fired")
+                        .HasFilter("fired_at IS NOT NULL");
 
                     b.ToTable("scheduled_messages", (string)null);
                 });

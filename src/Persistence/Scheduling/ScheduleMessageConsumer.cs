@@ -1,7 +1,9 @@
 using System.Text.Json;
 using MassTransit;
 using MassTransit.Context;
+using MassTransit.Middleware;
 using MassTransit.Scheduling;
+using MassTransit.Serialization;
 using Microsoft.EntityFrameworkCore;
 
 namespace SoukLoop.Persistence.Scheduling;
@@ -40,16 +42,66 @@ public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal si
         var dueAt = DateTime.SpecifyKind(message.ScheduledTime, DateTimeKind.Utc);
         var contentType = context.ReceiveContext.ContentType?.ToString() ?? "application/vnd.masstransit+json";
         var messageType = string.Join(";", message.PayloadType);
+        var headers = ForwardedHeaders(context);
 
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO scheduled_messages (token_id, due_at, message_id, destination_address, body, content_type, message_type, correlation_id,
-                                            headers_json, created_at)
-            VALUES ({message.CorrelationId}, {dueAt}, {messageId}, {message.Destination.ToString()}, {body.GetString()}, {contentType},
-                    {messageType}, {SagaIdOf(message.Payload) ?? context.CorrelationId}, {ForwardedHeaders(context)}, {DateTime.UtcNow})
-            ON CONFLICT (token_id) DO NOTHING
-            """, context.CancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO scheduled_messages (token_id, due_at, message_id, destination_address, body, content_type, message_type, correlation_id,
+                                                headers_json, created_at)
+                VALUES ({message.CorrelationId}, {dueAt}, {messageId}, {message.Destination.ToString()}, {body.GetString()}, {contentType},
+                        {messageType}, {SagaIdOf(message.Payload) ?? context.CorrelationId}, {headers}, {DateTime.UtcNow})
+                ON CONFLICT (token_id) DO NOTHING
+                """, context.CancellationToken);
+        }
+        catch (Exception exception) when (IsLastAttempt(context) && context.GetRedeliveryCount() > 0 && !context.CancellationToken.IsCancellationRequested)
+        {
+            // A redelivery we cannot store (the database is down): the message goes to its own consumer's `_error` queue, as
+            // MassTransit does when a redelivery cannot be scheduled, instead of being redelivered through this scheduler in turn
+            // and nesting in `scheduler_error` (docs/operations.md "Faulted messages").
+            await MoveToErrorQueueAsync(context, new ScheduledMessage
+            {
+                TokenId = message.CorrelationId,
+                MessageId = messageId,
+                Body = body.GetString(),
+                ContentType = contentType,
+                MessageType = messageType,
+                CreatedAt = DateTime.UtcNow,
+                HeadersJson = headers
+            }, message.Destination, exception);
+            return;
+        }
 
         signal.Notify(dueAt);
+    }
+
+    /// <summary>The immediate retries of the scheduler endpoint (its definition): the last attempt is where a redelivery gives up.</summary>
+    public static readonly int[] RetryIntervals = [100, 500, 1000, 2000];
+
+    static bool IsLastAttempt(ConsumeContext context) => context.GetRetryAttempt() >= RetryIntervals.Length;
+
+    /// <summary>
+    /// Sends the message, as its consumer would have received it, to that consumer's error queue (RabbitMQ: the input queue's
+    /// name + <c>_error</c>) with MassTransit's fault headers, so ops find it where every other faulted message of that consumer is.
+    /// </summary>
+    static async Task MoveToErrorQueueAsync(ConsumeContext context, ScheduledMessage message, Uri destination, Exception exception)
+    {
+        // A queue address (not the exchange's rabbitmq:// one), so the error queue is declared and bound as MassTransit does its own.
+        var errorAddress = new Uri($"queue:{destination.AbsolutePath.TrimEnd('/').Split('/')[^1]}_error");
+        var headers = string.IsNullOrEmpty(message.HeadersJson)
+            ? new Dictionary<string, object?>()
+            : JsonSerializer.Deserialize<Dictionary<string, object?>>(message.HeadersJson)!;
+        headers[MessageHeaders.Reason] = "fault";
+        headers[MessageHeaders.FaultExceptionType] = exception.GetType().FullName;
+        headers[MessageHeaders.FaultMessage] = $"The message delivery could not be rescheduled: {exception.Message}";
+        headers[MessageHeaders.FaultStackTrace] = exception.StackTrace;
+        headers[MessageHeaders.FaultInputAddress] = destination.ToString();
+        headers[MessageHeaders.FaultTimestamp] = DateTime.UtcNow.ToString("O");
+        message.HeadersJson = JsonSerializer.Serialize(headers);
+        message.DestinationAddress = errorAddress;
+
+        var endpoint = await context.GetSendEndpoint(errorAddress);
+        await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, errorAddress), context.CancellationToken);
     }
 
     /// <summary>The request's own headers (MT-Redelivery-Count for scheduled redelivery, trace context) go with the message.</summary>

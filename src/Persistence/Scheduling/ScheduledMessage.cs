@@ -24,6 +24,12 @@ public class ScheduledMessage : OutboxMessageContext
     public DateTime CreatedAt { get; set; }
     public DateTime? CancelledAt { get; set; }
     public DateTime? FiredAt { get; set; }
+    /// <summary>Failed sends so far; a failed row waits until <see cref="NextAttemptAt"/> and never holds up the rows due after it.</summary>
+    public int Attempts { get; set; }
+    public DateTime? NextAttemptAt { get; set; }
+    /// <summary>Set aside after <see cref="SchedulerOptions.MaxAttempts"/> failed sends: never tried again, shown to support as failed.</summary>
+    public DateTime? FailedAt { get; set; }
+    public string? LastError { get; set; }
 
     public long SequenceNumber => 0;
     Guid? MessageContext.MessageId => MessageId;

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace SoukLoop.Persistence.Scheduling;
 
@@ -10,6 +11,7 @@ public static class SchedulerExtensions
     public static void AddPostgresScheduler(this IBusRegistrationConfigurator x, IConfiguration configuration)
     {
         x.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
+        x.TryAddSingleton(TimeProvider.System);
         x.AddSingleton<ScheduledMessageSignal>();
         x.AddSingleton<ScheduledMessageDispatcher>();
         x.AddHostedService(sp => sp.GetRequiredService<ScheduledMessageDispatcher>());
@@ -23,5 +25,5 @@ public class ScheduleMessageConsumerDefinition : ConsumerDefinition<ScheduleMess
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<ScheduleMessageConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000));
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(ScheduleMessageConsumer.RetryIntervals));
 }
