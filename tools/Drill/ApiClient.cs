@@ -9,7 +9,7 @@ namespace SoukLoop.Drill;
 public record ApiAnswer(int Status, JsonNode? Body)
 {
     public bool Ok => Status is 200 or 201 or 202;
-    public string? Code => (string?)Body?["code"];
+    public string? Code => JsonText.Of(Body?["code"]);
 }
 
 /// <summary>

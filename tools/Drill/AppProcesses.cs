@@ -72,7 +72,8 @@ public sealed class AppProcess(string name, string dll, string url, IReadOnlyDic
     {
         if (_process is not { HasExited: false } p)
             return;
-        await ResumeAsync();
+        using (var resume = Process.Start("kill", ["-CONT", p.Id.ToString()]))
+            await resume.WaitForExitAsync();
         using (var term = Process.Start("kill", ["-TERM", p.Id.ToString()]))
             await term.WaitForExitAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

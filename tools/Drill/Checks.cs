@@ -84,7 +84,10 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
         }
     }
 
-    /// <summary>How many times the command's effect is in the database (1 = exactly once).</summary>
+    /// <summary>
+    /// How many times the command's effect is in the database (1 = exactly once). A move counts where the saga's timeline shows
+    /// it changing the state (a refused or redelivered move is in the timeline too, with the state unchanged).
+    /// </summary>
     async Task<long> EffectCountAsync(CommandRecord r, CancellationToken ct) => r.Kind switch
     {
         CommandKinds.Register => await CountAsync("SELECT count(*) FROM users WHERE email = @a", ct, r.Expect),
@@ -92,11 +95,17 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
         CommandKinds.Offer => await CountAsync(
             "SELECT count(*) FROM offers WHERE buyer_id = @a AND product_id = @b AND offered_price = @c::numeric", ct, r.Actor, r.Target, r.Expect),
         CommandKinds.Counter => await CountAsync(
-            "SELECT count(*) FROM offer_timeline WHERE offer_id = @a AND actor_id = @b AND action = 'CounterOffer' AND price = @c::numeric", ct,
+            """
+            SELECT count(*) FROM offer_timeline WHERE offer_id = @a AND actor_id = @b AND action = 'CounterOffer' AND price = @c::numeric
+              AND state_before IS DISTINCT FROM state_after
+            """, ct,
             r.Target, r.Actor, r.Expect),
         CommandKinds.Accept => await CountAsync("SELECT count(*) FROM transactions WHERE offer_id = @a", ct, r.Target),
         CommandKinds.Decline => await CountAsync(
-            "SELECT count(*) FROM offer_timeline WHERE offer_id = @a AND actor_id = @b AND action = 'DeclineOffer' AND state_after = 'Declined'", ct,
+            """
+            SELECT count(*) FROM offer_timeline WHERE offer_id = @a AND actor_id = @b AND action = 'DeclineOffer' AND state_after = 'Declined'
+              AND state_before IS DISTINCT FROM state_after
+            """, ct,
             r.Target, r.Actor),
         CommandKinds.MessageRest or CommandKinds.MessageHub or "probe" => await CountAsync(
             "SELECT count(*) FROM messages WHERE conversation_id = @a AND sender_id = @b AND content = @c", ct, r.Target, r.Actor, r.Expect),
@@ -111,7 +120,7 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
         if (r.Location == null || user == null)
             return null;
         var answer = await api.TryOnceAsync(user.Token, HttpMethod.Get, r.Location, null, ct);
-        return (string?)answer.Body?["status"] == "failed" ? $"location says failed: {answer.Body?.ToJsonString()}" : null;
+        return JsonText.Of(answer.Body?["status"]) == "failed" ? $"location says failed: {answer.Body?.ToJsonString()}" : null;
     }
 
     async Task<string> LostDetailAsync(CommandRecord r, CancellationToken ct)
@@ -163,7 +172,7 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
         {
             var login = await api.TryOnceAsync(null, HttpMethod.Post, "/api/v1/auth/login",
                 new { email = options.SupportEmail, password = options.SupportPassword }, ct);
-            _supportToken = (string?)login.Body?["access_token"];
+            _supportToken = JsonText.Of(login.Body?["access_token"]);
             if (_supportToken == null)
             {
                 logger.LogWarning("support login failed ({Status}): cannot confirm support sees faults", login.Status);
@@ -184,7 +193,7 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
         var queues = await rabbit.GetFromJsonAsync<JsonArray>($"/api/queues/{vhost}?columns=name,messages", ct) ?? [];
         foreach (var queue in queues)
         {
-            var name = (string?)queue?["name"] ?? "";
+            var name = JsonText.Of(queue?["name"]) ?? "";
             if (!(name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal)) || (long?)queue?["messages"] is not > 0)
                 continue;
             using var peek = await rabbit.PostAsJsonAsync($"/api/queues/{vhost}/{Uri.EscapeDataString(name)}/get",
@@ -196,17 +205,17 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
                 JsonNode? envelope = null;
                 try
                 {
-                    envelope = JsonNode.Parse((string?)message?["payload"] ?? "null");
+                    envelope = JsonNode.Parse(JsonText.Of(message?["payload"]) ?? "null");
                 }
                 catch (System.Text.Json.JsonException)
                 {
                 }
-                var type = envelope?["messageType"] is JsonArray types && types.Count > 0 ? (string?)types[0] : (string?)message?["properties"]?["type"];
-                var id = (string?)envelope?["messageId"] ?? (string?)message?["properties"]?["message_id"];
+                var type = envelope?["messageType"] is JsonArray types && types.Count > 0 ? JsonText.Of(types[0]) : JsonText.Of(message?["properties"]?["type"]);
+                var id = JsonText.Of(envelope?["messageId"]) ?? JsonText.Of(message?["properties"]?["message_id"]);
                 var entry = new ErrorQueueMessage
                 {
                     Queue = name, MessageType = type?.Replace("urn:message:SoukLoop.Contracts:", "") ?? "?", MessageId = id,
-                    Exception = (string?)headers?["MT-Fault-ExceptionType"] is { } ex ? $"{ex}: {(string?)headers?["MT-Fault-Message"]}" : (string?)headers?["MT-Reason"]
+                    Exception = JsonText.Of(headers?["MT-Fault-ExceptionType"]) is { } ex ? $"{ex}: {JsonText.Of(headers?["MT-Fault-Message"])}" : JsonText.Of(headers?["MT-Reason"])
                 };
                 if (Guid.TryParse(id, out var messageId))
                     entry.RecordedFault = await CountAsync("SELECT count(*) FROM message_faults WHERE faulted_message_id = @a", ct, messageId) > 0;
@@ -232,12 +241,12 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
                 var seen = await AllMessagesAsync(user, conversation, ct);
                 foreach (var content in sent.GetValueOrDefault(conversation) ?? [])
                 {
-                    if (seen.Any(m => (string?)m["content"] == content))
+                    if (seen.Any(m => JsonText.Of(m["content"]) == content))
                         continue;
                     result.MessagesMissingAfterReconnect++;
                     result.Violations.Add(new() { Check = "reconnected_client_missing_message", Detail = $"user {user.Id} conversation {conversation}: '{content}' not in REST" });
                 }
-                result.PushesMissed += seen.Count(m => Guid.TryParse((string?)m["id"], out var id) && !user.Hub!.MessagesPushed.ContainsKey(id));
+                result.PushesMissed += seen.Count(m => Guid.TryParse(JsonText.Of(m["id"]), out var id) && !user.Hub!.MessagesPushed.ContainsKey(id));
             }
         }
     }
@@ -253,7 +262,7 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
             if (!page.Ok)
                 break;
             all.AddRange((page.Body?["items"] as JsonArray ?? []).Where(m => m != null)!);
-            cursor = (string?)page.Body?["next_cursor"];
+            cursor = JsonText.Of(page.Body?["next_cursor"]);
         } while (cursor != null);
         return all;
     }

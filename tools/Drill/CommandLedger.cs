@@ -70,10 +70,10 @@ public sealed class CommandLedger
     {
         record.Status = status;
         record.FinishedAt = DateTime.UtcNow;
-        record.Code = (string?)body?["code"];
-        if (status is 200 or 201 or 202 && Guid.TryParse((string?)body?["id"], out var id))
+        record.Code = JsonText.Of(body?["code"]);
+        if (status is 200 or 201 or 202 && Guid.TryParse(JsonText.Of(body?["id"]), out var id))
             record.ResultId = id;
-        record.Location = (string?)body?["location"];
+        record.Location = JsonText.Of(body?["location"]);
     }
 
     public IReadOnlyList<CommandRecord> All => _records.OrderBy(r => r.Seq).ToList();

@@ -127,18 +127,18 @@ public sealed class Scenario(ApiClient api, CommandLedger ledger, DrillOptions o
             return false;
 
         // 4. Seller counters at 90, buyer counters back at 80 (strictly between the two last prices).
-        if (!await MoveAsync(CommandKinds.Counter, seller, winning.Id, "counter", 90m, o => (string?)o["status"] == "countered"))
+        if (!await MoveAsync(CommandKinds.Counter, seller, winning.Id, "counter", 90m, o => JsonText.Of(o["status"]) == "countered"))
             return false;
         if (!await MoveAsync(CommandKinds.Counter, winner, winning.Id, "counter", 80m,
-                o => (string?)o["status"] == "pending" && (int?)o["round"] >= 3))
+                o => JsonText.Of(o["status"]) == "pending" && (int?)o["round"] >= 3))
             return false;
 
         // 5. Decline one other buyer on odd deals (the others are closed by the accept).
         if (deal % 2 == 1 && open.Count > 1)
-            await MoveAsync(CommandKinds.Decline, seller, open[1].Offer.Id, "decline", null, o => (string?)o["status"] == "declined");
+            await MoveAsync(CommandKinds.Decline, seller, open[1].Offer.Id, "decline", null, o => JsonText.Of(o["status"]) == "declined");
 
         // 6. Accept, then pay.
-        if (!await MoveAsync(CommandKinds.Accept, seller, winning.Id, "accept", null, o => (string?)o["status"] == "accepted" && o["transaction"] != null))
+        if (!await MoveAsync(CommandKinds.Accept, seller, winning.Id, "accept", null, o => JsonText.Of(o["status"]) == "accepted" && o["transaction"] != null))
             return false;
         Interlocked.Increment(ref Stats.Accepted);
         await PayAsync(winner, winning.Id);
@@ -197,14 +197,14 @@ public sealed class Scenario(ApiClient api, CommandLedger ledger, DrillOptions o
     async Task PayAsync(DrillUser buyer, Guid offerId)
     {
         var offer = await api.GetAsync(buyer.Token, $"/api/v1/offers/{offerId}", CancellationToken.None);
-        if (!Guid.TryParse((string?)offer.Body?["transaction"]?["id"], out var transactionId))
+        if (!Guid.TryParse(JsonText.Of(offer.Body?["transaction"]?["id"]), out var transactionId))
             return;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         string? intent = null;
         while (intent == null && DateTime.UtcNow < deadline)
         {
             var transaction = await api.TryOnceAsync(buyer.Token, HttpMethod.Get, $"/api/v1/transactions/{transactionId}", null, CancellationToken.None);
-            intent = (string?)transaction.Body?["payment"]?["payment_intent_id"];
+            intent = JsonText.Of(transaction.Body?["payment"]?["payment_intent_id"]);
             if (intent == null)
                 await Task.Delay(TimeSpan.FromSeconds(1));
         }
@@ -228,9 +228,9 @@ public sealed class Scenario(ApiClient api, CommandLedger ledger, DrillOptions o
             }
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
-        var settled = await api.FollowAsync(buyer.Token, $"/api/v1/transactions/{transactionId}", t => (string?)t.Body?["status"] == "paid",
+        var settled = await api.FollowAsync(buyer.Token, $"/api/v1/transactions/{transactionId}", t => JsonText.Of(t.Body?["status"]) == "paid",
             TimeSpan.FromSeconds(60), CancellationToken.None);
-        if ((string?)settled.Body?["status"] == "paid")
+        if (JsonText.Of(settled.Body?["status"]) == "paid")
             Interlocked.Increment(ref Stats.Paid);
     }
 
@@ -247,7 +247,7 @@ public sealed class Scenario(ApiClient api, CommandLedger ledger, DrillOptions o
     async Task<JsonNode?> FollowAsync(DrillUser actor, ApiAnswer accepted, Func<JsonNode, bool> applied)
     {
         Interlocked.Increment(ref Stats.Followed202);
-        var location = (string?)accepted.Body?["location"];
+        var location = JsonText.Of(accepted.Body?["location"]);
         if (location == null)
             return null;
         var answer = await api.FollowAsync(actor.Token, location, a => a.Status == 200 && applied(a.Body!), FollowFor, CancellationToken.None);
