@@ -69,6 +69,12 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
                 record.Detail = $"{count} effects";
                 result.Doubled++;
             }
+            else if (await RefusedMoveAsync(record, ct) is { } refusal)
+            {
+                record.Outcome = "failed_visible";
+                record.Detail = refusal;
+                result.FailedVisible++;
+            }
             else if (record.Status == 202 && final && await FailureVisibleAsync(record, ct) is { } failure)
             {
                 record.Outcome = "failed_visible";
@@ -112,6 +118,32 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
         // Sign-ins and conversation starts change nothing the checks count.
         _ => 1
     };
+
+    /// <summary>
+    /// A move answered 202 that reached the saga and was refused there (the offer expired or closed meanwhile): the timeline has
+    /// it with the refusal's code, and its location (the offer) shows the offer's state to the client. Not a loss.
+    /// </summary>
+    async Task<string?> RefusedMoveAsync(CommandRecord r, CancellationToken ct)
+    {
+        var action = r.Kind switch
+        {
+            CommandKinds.Counter => "CounterOffer",
+            CommandKinds.Accept => "AcceptOffer",
+            CommandKinds.Decline => "DeclineOffer",
+            _ => null
+        };
+        if (action == null || r.Status != 202 || r.Target is not { } offer)
+            return null;
+        await using var cmd = db.CreateCommand("""
+            SELECT detail || ' (offer ' || coalesce(state_after, '?') || ')' FROM offer_timeline
+            WHERE offer_id = @a AND actor_id = @b AND action = @c AND state_before IS NOT DISTINCT FROM state_after AND detail IS NOT NULL
+            LIMIT 1
+            """);
+        cmd.Parameters.AddWithValue("a", offer);
+        cmd.Parameters.AddWithValue("b", r.Actor);
+        cmd.Parameters.AddWithValue("c", action);
+        return await cmd.ExecuteScalarAsync(ct) is string refusal ? $"refused by the saga: {refusal}" : null;
+    }
 
     /// <summary>A 202 whose effect is missing: does its location answer the failure (issue 12: status failed with the fault's code)?</summary>
     async Task<string?> FailureVisibleAsync(CommandRecord r, CancellationToken ct)

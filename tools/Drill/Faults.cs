@@ -126,7 +126,7 @@ public sealed class FaultInjector(AppProcesses apps, ServiceControl services, Pr
             var result = new FaultResult { Name = name, What = what, InjectedAt = DateTime.UtcNow };
             await inject(ct);
             result.OutageSeconds = watch.Elapsed.TotalSeconds;
-            result.RecoverSeconds = await probe.TimeToPassAsync(watch, RecoverLimit, ct);
+            result.RecoverSeconds = await probe.TimeToPassAsync(watch, watch.Elapsed + RecoverLimit, ct);
             logger.LogWarning("fault {Name}: undone after {Outage:0.0} s, probe passes after {Recover} s", name, result.OutageSeconds,
                 result.RecoverSeconds?.ToString("0.0") ?? "never");
             results.Add(result);

@@ -45,7 +45,7 @@ public static class Report
                          $"{f.Operations,6} {f.Answered,9} {f.Lost,5} {f.Doubled,8} {f.FailedVisible,8}");
         s.AppendLine(new string('-', 104));
         s.AppendLine($"{"total",-44} {"",9} {"",10} {records.Count,6} {checks.Answered,9} {checks.Lost,5} {checks.Doubled,8} {checks.FailedVisible,8}");
-        s.AppendLine("  failed* = answered 202, not applied, and its location answers the failure (visible to the client, not a loss)");
+        s.AppendLine("  failed* = answered 202, not applied, and the client sees why: its location answers the failure, or the saga refused the move (offer expired or closed meanwhile)");
         s.AppendLine();
         s.AppendLine("commands by kind (answered / lost / doubled): " + string.Join(", ", records.GroupBy(r => r.Kind).OrderBy(g => g.Key)
             .Select(g => $"{g.Key} {g.Count(r => r.Answered)}/{g.Count(r => r.Outcome == "lost")}/{g.Count(r => r.Outcome == "doubled")}")));
