@@ -32,6 +32,9 @@ Every port can be overridden, e.g. SOUK_RUN_PG_PORT, SOUK_RUN_AMQP_PORT, SOUK_RU
 SOUK_RUN_RABBIT_PROMETHEUS_PORT, SOUK_RUN_RABBIT_DIST_PORT, SOUK_RUN_REDIS_PORT
 (SOUK_TEST_... for the test profile). The ports a folder was started with are remembered in
 DIR/services.env, so stop/status/env need no overrides.
+
+  --only postgres|rabbitmq|redis   start or stop that one server (the fault drill, scripts/drill.sh,
+                                   stops and starts them one at a time)
 EOF
 }
 
@@ -57,6 +60,7 @@ esac
 
 profile=run
 dir=""
+only=""
 while (($#)); do
   case "$1" in
     run | test) profile="$1" ;;
@@ -66,6 +70,11 @@ while (($#)); do
       shift
       ;;
     --dir=*) dir="${1#--dir=}" ;;
+    --only)
+      [[ $# -ge 2 ]] || die "--only needs a value"
+      only="$2"
+      shift
+      ;;
     -h | --help)
       usage
       exit 0
@@ -75,6 +84,13 @@ while (($#)); do
   shift
 done
 [[ -n "$dir" ]] || dir="$SOUK_ROOT/.services/$profile"
+case "$only" in
+  "" | postgres | rabbitmq | redis) ;;
+  *) die "--only takes postgres, rabbitmq or redis, not '$only'" ;;
+esac
+[[ -z "$only" || "$command" == start || "$command" == stop ]] || die "--only applies to start and stop"
+# wants SERVER: true when this command covers SERVER (all of them unless --only names one).
+wants() { [[ -z "$only" || "$only" == "$1" ]]; }
 dir="$(realpath -m -- "$dir")"
 
 # Show paths relative to the repo when they are inside it.
@@ -597,15 +613,19 @@ cmd_start() {
   save_state
   info "starting '$profile' services in $(rel "$dir")"
   # Check every port and folder before launching anything.
-  pg_preflight
-  rmq_preflight
-  redis_preflight
+  if wants postgres; then pg_preflight; fi
+  if wants rabbitmq; then rmq_preflight; fi
+  if wants redis; then redis_preflight; fi
   trap 'start_failed $?' EXIT
   local rmq_was_running=0
-  if rmq_running; then rmq_was_running=1; else rmq_launch; fi # slowest: boots while the others start
-  pg_start
-  redis_start
-  if ((rmq_was_running)); then rmq_start "already running"; else rmq_start "started        "; fi
+  if wants rabbitmq; then
+    if rmq_running; then rmq_was_running=1; else rmq_launch; fi # slowest: boots while the others start
+  fi
+  if wants postgres; then pg_start; fi
+  if wants redis; then redis_start; fi
+  if wants rabbitmq; then
+    if ((rmq_was_running)); then rmq_start "already running"; else rmq_start "started        "; fi
+  fi
   log "all services ready"
   trap - EXIT
 }
@@ -628,14 +648,20 @@ cmd_stop() {
   info "stopping '$profile' services in $(rel "$dir")"
   # RabbitMQ takes the longest to shut down: stop it alongside the other two.
   local rmq_job=""
-  if [[ -x "$RMQ_BIN/rabbitmqctl" ]]; then
+  if ! wants rabbitmq; then
+    :
+  elif [[ -x "$RMQ_BIN/rabbitmqctl" ]]; then
     rmq_stop &
     rmq_job=$!
   else
     info "rabbitmq  not installed"
   fi
-  if [[ -n "$PG_BIN" ]]; then pg_stop; else info "postgres  not installed"; fi
-  if command -v redis-cli >/dev/null 2>&1; then redis_stop; else info "redis     not installed"; fi
+  if wants postgres; then
+    if [[ -n "$PG_BIN" ]]; then pg_stop; else info "postgres  not installed"; fi
+  fi
+  if wants redis; then
+    if command -v redis-cli >/dev/null 2>&1; then redis_stop; else info "redis     not installed"; fi
+  fi
   [[ -z "$rmq_job" ]] || wait "$rmq_job"
 }
 
