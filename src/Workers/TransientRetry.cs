@@ -31,7 +31,14 @@ public static class TransientRetry
     /// conflict, deadlock or Stripe outage.
     /// </summary>
     public static bool IsTransient(Exception exception, Func<Exception, bool>? alsoTransient = null) =>
-        Causes(exception).Any(e => e is DbUpdateException or NpgsqlException || alsoTransient?.Invoke(e) == true);
+        !Causes(exception).Any(IsBadData)
+        && Causes(exception).Any(e => e is DbUpdateException or NpgsqlException || alsoTransient?.Invoke(e) == true);
+
+    /// <summary>
+    /// Postgres refused the data itself (SQLSTATE class 22: a NUL byte, a value out of range): every attempt fails the same
+    /// way, so the message goes straight on to redelivery and its final fault (the 202's location answers failed).
+    /// </summary>
+    static bool IsBadData(Exception e) => e is PostgresException { SqlState: [ '2', '2', ..] };
 
     static IEnumerable<Exception> Causes(Exception exception)
     {

@@ -56,6 +56,17 @@ public class When_a_saga_step_fails_transiently
     }
 
     [Fact]
+    public void Should_not_retry_data_postgres_refuses_whatever_the_attempt()
+    {
+        // A NUL byte in a text column: SQLSTATE 22021, the same on every attempt.
+        var refused = new DbUpdateException("save failed", new Npgsql.PostgresException("invalid byte sequence", "ERROR", "ERROR", "22021"));
+
+        Assert.False(TransientRetry.IsTransient(new EventExecutionException("MakeOffer failed", refused)));
+        Assert.True(TransientRetry.IsTransient(new DbUpdateException("save failed",
+            new Npgsql.PostgresException("could not serialize access", "ERROR", "ERROR", "40001"))));
+    }
+
+    [Fact]
     public void Should_see_stripe_being_unavailable_inside_the_state_machine_wrapper()
     {
         var wrapped = new EventExecutionException("OfferAccepted failed", new HttpRequestException("connection refused"));
