@@ -13,6 +13,8 @@ public sealed class ErrorQueueMessage
     public string? Exception { get; init; }
     /// <summary>A message_faults row exists for it: support sees it and can re-drive it (docs/support.md).</summary>
     public bool RecordedFault { get; set; }
+    /// <summary>Its effect exists anyway (the client's retry of the same SendMessage was stored): nothing was lost with it.</summary>
+    public bool AppliedAnyway { get; set; }
 }
 
 public sealed class Violation
@@ -251,8 +253,14 @@ public sealed class Checks(NpgsqlDataSource db, ApiClient api, CommandLedger led
                 };
                 if (Guid.TryParse(id, out var messageId))
                     entry.RecordedFault = await CountAsync("SELECT count(*) FROM message_faults WHERE faulted_message_id = @a", ct, messageId) > 0;
+                // Chat commands have no support record (docs/operations.md): their copy in _error is accounted for when the
+                // message is stored anyway, by the client's resend with the same client_message_id.
+                if (!entry.RecordedFault && envelope?["message"] is { } payload && entry.MessageType == "SendMessage"
+                    && Guid.TryParse(JsonText.Of(payload["senderId"]), out var sender))
+                    entry.AppliedAnyway = await CountAsync("SELECT count(*) FROM messages WHERE sender_id = @a AND client_message_id = @b", ct,
+                        sender, JsonText.Of(payload["clientMessageId"])) > 0;
                 result.ErrorMessages.Add(entry);
-                if (!entry.RecordedFault)
+                if (!entry.RecordedFault && !entry.AppliedAnyway)
                     result.Violations.Add(new() { Check = "error_message_unaccounted", Detail = $"{name}: {entry.MessageType} {id} ({entry.Exception}) has no recorded fault support can see" });
             }
         }

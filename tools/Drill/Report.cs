@@ -57,8 +57,9 @@ public static class Report
         s.AppendLine($"clients that reconnected: {checks.ReconnectedClients}, conversations re-read over REST: {checks.ConversationsReread}, " +
                      $"messages missing there: {checks.MessagesMissingAfterReconnect} (pushes missed while away, filled by REST: {checks.PushesMissed})");
         s.AppendLine($"_error/_skipped messages: {checks.ErrorMessages.Count}" + (checks.ErrorMessages.Count == 0 ? "" : ":"));
-        foreach (var g in checks.ErrorMessages.GroupBy(e => (e.Queue, e.MessageType, e.RecordedFault)))
-            s.AppendLine($"  {g.Key.Queue}: {g.Key.MessageType} ×{g.Count()} ({(g.Key.RecordedFault ? "fault recorded, support sees it" : "NO recorded fault")}); {g.First().Exception}");
+        foreach (var g in checks.ErrorMessages.GroupBy(e => (e.Queue, e.MessageType, e.RecordedFault, e.AppliedAnyway)))
+            s.AppendLine($"  {g.Key.Queue}: {g.Key.MessageType} ×{g.Count()} ({(g.Key.RecordedFault ? "fault recorded, support sees it"
+                : g.Key.AppliedAnyway ? "stored anyway by the client's resend" : "NO recorded fault")}); {g.First().Exception}");
         s.AppendLine($"invariant breaks: {checks.Violations.Count}");
         foreach (var g in checks.Violations.GroupBy(v => v.Check))
         {

@@ -58,22 +58,44 @@ public static class OfferEndpoints
     }
 
     public static async Task<Results<Created<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>> MakeOffer(
-        MakeOfferRequest request, ClaimsPrincipal user, CommandGateway gateway, SoukDbContext db,
+        MakeOfferRequest request, ClaimsPrincipal user, HttpContext http, CommandGateway gateway, SoukDbContext db,
         IOptions<OfferApiOptions> options, CancellationToken cancellationToken)
     {
         var errors = OfferValidation.Validate(request);
         if (errors.Count > 0)
             return OfferProblems.Validation(errors);
 
-        var offerId = NewId.NextGuid();
-        var command = new MakeOffer(offerId, request.ProductId!.Value, user.UserId(), request.OfferedPrice!.Value, request.Message?.Trim());
-        var outcome = await Ask(gateway, command, offerId, user.UserId(), db, options.Value, cancellationToken);
+        var buyer = user.UserId();
+        var key = http.Request.Headers[IdempotencyOptions.HeaderName].ToString();
+        // With an Idempotency-Key the offer's id follows from the key: when the Api dies after sending MakeOffer but before
+        // storing its answer, the client's retry takes the key over and names the same offer, so it finds the offer (or the
+        // saga answers offer_exists) instead of making a second one (src/Api/README.md "Idempotency").
+        var offerId = key.Length > 0 ? OfferIds.For(buyer, key) : NewId.NextGuid();
+        if (key.Length > 0 && await Made(db, offerId, buyer, request, cancellationToken) is { } made)
+            return TypedResults.Created(Location(offerId), made);
+
+        var command = new MakeOffer(offerId, request.ProductId!.Value, buyer, request.OfferedPrice!.Value, request.Message?.Trim());
+        var outcome = await Ask(gateway, command, offerId, buyer, db, options.Value, cancellationToken);
+        if (key.Length > 0 && outcome.Problem?.ProblemDetails.Extensions.TryGetValue(ProblemConventions.CodeKey, out var code) == true
+            && Equals(code, OfferProblems.OfferExists) && await Made(db, offerId, buyer, request, cancellationToken) is { } replayed)
+            return TypedResults.Created(Location(offerId), replayed);
         return outcome switch
         {
             { Offer: { } offer } => TypedResults.Created(Location(offerId), offer),
             { Pending: { } pending } => pending,
             _ => outcome.Problem!
         };
+    }
+
+    /// <summary>The caller's offer made earlier under the same key, for the same product and price; null otherwise.</summary>
+    static async Task<OfferResponse?> Made(SoukDbContext db, Guid offerId, Guid buyer, MakeOfferRequest request, CancellationToken cancellationToken)
+    {
+        var offer = await db.Offers.AsNoTracking().SingleOrDefaultAsync(o => o.CorrelationId == offerId && o.BuyerId == buyer
+            && o.ProductId == request.ProductId && o.OfferedPrice == request.OfferedPrice, cancellationToken);
+        if (offer == null)
+            return null;
+        var transaction = offer.TransactionId is { } tid ? await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tid, cancellationToken) : null;
+        return offer.ToResponse(transaction, buyer);
     }
 
     public static Task<Results<Ok<OfferResponse>, Accepted<CommandPending>, ProblemHttpResult>> AcceptOffer(Guid id, ClaimsPrincipal user,
@@ -265,10 +287,26 @@ public static class OfferEndpoints
     }
 }
 
+/// <summary>The id of an offer made under an Idempotency-Key: the same for the same buyer and key, unguessable without the key.</summary>
+public static class OfferIds
+{
+    public static Guid For(Guid buyer, string idempotencyKey)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"souk-offer|{buyer:N}|{idempotencyKey}"));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // RFC 9562 version 8 (custom), so it never collides with a NewId
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(bytes);
+    }
+}
+
 public record PagedOffers(IReadOnlyList<OfferResponse> Items, int Page, int PerPage, int Total);
 
 public static class OfferProblems
 {
+    /// <summary>The saga's answer to a MakeOffer whose offer id exists already (Rejection.OfferExists in the Workers).</summary>
+    public const string OfferExists = "offer_exists";
+
     public static ProblemHttpResult Rejected(OfferRejected rejected) => Problems.Create(rejected.HttpStatus, rejected.Code, rejected.Detail);
 
     /// <summary>The saga faulted on the command after its retries (API.md "Conventions": 503).</summary>

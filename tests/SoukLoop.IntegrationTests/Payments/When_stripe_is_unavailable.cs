@@ -46,7 +46,8 @@ public class When_stripe_stays_down_past_every_retry(StripeOutageFixture system)
             var fault = await system.FaultEventually(sale.OfferId, "CreatePaymentIntent");
             Assert.Equal("Stripe.StripeException", fault.ExceptionType);
             Assert.Null(fault.RedrivenAt);
-            var payment = await system.Payment(sale.TransactionId);
+            // Support sees the step's fault from its first failed delivery on; the saga marks the sale once the fault is final.
+            var payment = await OfferApi.Eventually(() => system.Payment(sale.TransactionId), p => p.FailureCode != null, TimeSpan.FromSeconds(90));
             Assert.Equal("AwaitingPayment", payment.CurrentState);
             Assert.Null(payment.PaymentIntentId);
             Assert.Equal("payment_setup_failed", payment.FailureCode);
