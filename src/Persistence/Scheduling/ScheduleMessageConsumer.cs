@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Text.Json;
 using MassTransit;
 using MassTransit.Context;
@@ -13,7 +14,7 @@ namespace SoukLoop.Persistence.Scheduling;
 /// through the publish scheduler): stores the message in Postgres, or cancels it. Both are idempotent, and a cancel
 /// that overtakes its schedule leaves a tombstone so the schedule never arms.
 /// </summary>
-public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal signal) :
+public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal signal, IOptions<SchedulerOptions> options) :
     IConsumer<ScheduleMessage>,
     IConsumer<CancelScheduledMessage>
 {
@@ -54,7 +55,7 @@ public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal si
                 ON CONFLICT (token_id) DO NOTHING
                 """, context.CancellationToken);
         }
-        catch (Exception exception) when (IsLastAttempt(context) && context.GetRedeliveryCount() > 0 && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (context.GetRetryAttempt() >= options.Value.StoreRetries.Length && context.GetRedeliveryCount() > 0 && !context.CancellationToken.IsCancellationRequested)
         {
             // A redelivery we cannot store (the database is down): the message goes to its own consumer's `_error` queue, as
             // MassTransit does when a redelivery cannot be scheduled, instead of being redelivered through this scheduler in turn
@@ -75,10 +76,6 @@ public class ScheduleMessageConsumer(SoukDbContext db, ScheduledMessageSignal si
         signal.Notify(dueAt);
     }
 
-    /// <summary>The immediate retries of the scheduler endpoint (its definition): the last attempt is where a redelivery gives up.</summary>
-    public static readonly int[] RetryIntervals = [100, 500, 1000, 2000];
-
-    static bool IsLastAttempt(ConsumeContext context) => context.GetRetryAttempt() >= RetryIntervals.Length;
 
     /// <summary>
     /// Sends the message, as its consumer would have received it, to that consumer's error queue (RabbitMQ: the input queue's

@@ -21,9 +21,16 @@ public static class SchedulerExtensions
 
 public class ScheduleMessageConsumerDefinition : ConsumerDefinition<ScheduleMessageConsumer>
 {
-    public ScheduleMessageConsumerDefinition() => EndpointName = "scheduler";
+    readonly TimeSpan[] _storeRetryIntervals;
 
+    public ScheduleMessageConsumerDefinition(Microsoft.Extensions.Options.IOptions<SchedulerOptions> options)
+    {
+        EndpointName = "scheduler";
+        _storeRetryIntervals = options.Value.StoreRetries;
+    }
+
+    // Scheduler:StoreRetryIntervals: the last attempt is where a redelivery that still cannot be stored gives up.
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<ScheduleMessageConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(r => r.Intervals(ScheduleMessageConsumer.RetryIntervals));
+        endpointConfigurator.UseMessageRetry(r => r.Intervals(_storeRetryIntervals));
 }

@@ -10,6 +10,24 @@ public class SchedulerOptions
     /// <summary>Due messages claimed per transaction.</summary>
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>
+    /// How long the scheduler endpoint keeps trying to store a ScheduleMessage while Postgres is away (the message stays
+    /// unacknowledged meanwhile), about 4.5 minutes in all: a database restart delays redeliveries and timeouts instead of
+    /// sending them to `_error`. Only after the last attempt does a redelivery go to its consumer's `_error` queue
+    /// (docs/operations.md "A redelivery that cannot be scheduled").
+    /// </summary>
+    public TimeSpan[]? StoreRetryIntervals { get; set; }
+
+    /// <summary><see cref="StoreRetryIntervals"/> when configured (a bound array would append to a default), else the default.</summary>
+    public TimeSpan[] StoreRetries => StoreRetryIntervals is { Length: > 0 } configured ? configured : DefaultStoreRetries;
+
+    static readonly TimeSpan[] DefaultStoreRetries =
+    [
+        TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2),
+        TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30),
+        TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)
+    ];
+
     /// <summary>Switch the dispatcher off (support's "lost timeout" drill, or an instance that must not fire).</summary>
     public bool Enabled { get; set; } = true;
 

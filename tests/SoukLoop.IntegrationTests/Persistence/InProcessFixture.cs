@@ -41,6 +41,9 @@ public class InProcessFixture : IAsyncLifetime
     /// <summary>The database the apps in this process use (a fixture may point it elsewhere, e.g. to a server that is down).</summary>
     protected virtual string AppConnectionString => ConnectionString;
 
+    /// <summary>Documented options a derived fixture sets (e.g. a shorter Scheduler:StoreRetryIntervals).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
+
     /// <summary>Consumers a derived fixture adds to the bus.</summary>
     protected virtual void Register(IBusRegistrationConfigurator x)
     {
@@ -57,7 +60,7 @@ public class InProcessFixture : IAsyncLifetime
             ["RabbitMq:VirtualHost"] = VirtualHost,
             ["RabbitMq:Username"] = TestEnvironment.RabbitUser,
             ["RabbitMq:Password"] = TestEnvironment.RabbitPassword,
-        }).Build();
+        }).AddInMemoryCollection(Settings).Build();
 
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true));

@@ -23,6 +23,13 @@ public class DatabaseDownFixture : InProcessFixture
     protected override string AppConnectionString =>
         new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = ThrowAwayServices.FreePort(), Timeout = 2 }.ConnectionString;
 
+    // An outage longer than the scheduler waits for its database (by default about 4.5 minutes), in seconds here.
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("Scheduler:StoreRetryIntervals:0", "00:00:00.100"), new("Scheduler:StoreRetryIntervals:1", "00:00:00.500"),
+        new("Scheduler:StoreRetryIntervals:2", "00:00:01"), new("Scheduler:StoreRetryIntervals:3", "00:00:02")
+    ];
+
     protected override void Register(IBusRegistrationConfigurator x) =>
         x.AddConsumer<AlwaysFailingConsumer>().Endpoint(e => e.Name = AlwaysFailingConsumer.Queue);
 }
