@@ -30,9 +30,11 @@ public static class TransientRetry
     /// <see cref="EventExecutionException"/> around it, so a filter on the outer type alone never sees a step's version
     /// conflict, deadlock or Stripe outage.
     /// </summary>
-    public static bool IsTransient(Exception exception, Func<Exception, bool>? alsoTransient = null) =>
-        !Causes(exception).Any(IsBadData)
-        && Causes(exception).Any(e => e is DbUpdateException or NpgsqlException || alsoTransient?.Invoke(e) == true);
+    public static bool IsTransient(Exception exception, Func<Exception, bool>? alsoTransient = null)
+    {
+        var causes = Causes(exception).ToList();
+        return !causes.Any(IsBadData) && causes.Any(e => e is DbUpdateException or NpgsqlException || alsoTransient?.Invoke(e) == true);
+    }
 
     /// <summary>
     /// Postgres refused the data itself (SQLSTATE class 22: a NUL byte, a value out of range): every attempt fails the same

@@ -94,7 +94,7 @@ public static class OfferEndpoints
             && o.ProductId == request.ProductId && o.OfferedPrice == request.OfferedPrice, cancellationToken);
         if (offer == null)
             return null;
-        var transaction = offer.TransactionId is { } tid ? await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tid, cancellationToken) : null;
+        var transaction = await TransactionOf(db, offer.TransactionId, cancellationToken);
         return offer.ToResponse(transaction, buyer);
     }
 
@@ -137,7 +137,7 @@ public static class OfferEndpoints
         if (offer == null || (offer.BuyerId != viewer && offer.SellerId != viewer))
             return OfferProblems.NotFound();
 
-        var transaction = offer.TransactionId is { } tid ? await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tid, cancellationToken) : null;
+        var transaction = await TransactionOf(db, offer.TransactionId, cancellationToken);
         var history = await History(db, [id], cancellationToken);
         var response = (await WithOtherUsers(db, [offer.ToResponse(transaction, viewer, history.GetValueOrDefault(id, []))], cancellationToken))[0];
         return TypedResults.Ok(response);
@@ -230,9 +230,7 @@ public static class OfferEndpoints
         {
             case OfferStatus applied:
                 var snapshot = applied.Offer;
-                var transaction = snapshot.TransactionId is { } tid
-                    ? await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tid, cancellationToken)
-                    : null;
+                var transaction = await TransactionOf(db, snapshot.TransactionId, cancellationToken);
                 return new Outcome(snapshot.ToResponse(transaction, viewer), null, null);
             case OfferRejected rejected:
                 return new Outcome(null, null, OfferProblems.Rejected(rejected));
@@ -245,6 +243,10 @@ public static class OfferEndpoints
             : new Outcome(null, null, outcome.Problem(OfferProblems.ProcessingFailed,
                 "The offer could not be processed right now; nothing was applied. Try again later."));
     }
+
+    /// <summary>The sale of an accepted offer (null while it has none), as every offer answer shows it.</summary>
+    static async Task<Transaction?> TransactionOf(SoukDbContext db, Guid? transactionId, CancellationToken cancellationToken) =>
+        transactionId is { } id ? await db.Transactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, cancellationToken) : null;
 
     static string Location(Guid offerId) => $"/api/v1/offers/{offerId}";
 
