@@ -1,8 +1,8 @@
-using SoukLoop.Api.Conversations;
-using SoukLoop.Api.Offers;
-using SoukLoop.Api.Support;
-using SoukLoop.Api.Devices;
-using SoukLoop.Api.Payments;
+using SoukLoop.Api.Features.Conversations;
+using SoukLoop.Api.Features.Offers;
+using SoukLoop.Api.Features.Support;
+using SoukLoop.Api.Features.Devices;
+using SoukLoop.Api.Features.Payments;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SoukLoop.Api.Features.Auth;

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using SoukLoop.Api.Conversations;
+using SoukLoop.Api.Features.Conversations;
 using Xunit.Abstractions;
 using SoukLoop.Api.Features.Users;
 

@@ -1,4 +1,4 @@
-namespace SoukLoop.Api.Conversations;
+namespace SoukLoop.Api.Features.Conversations;
 
 /// <summary>Settings of the conversation routes (section <c>Messages</c>).</summary>
 public class MessagingOptions

@@ -3,7 +3,7 @@ using SoukLoop.Contracts;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Api.Features.Users;
 
-namespace SoukLoop.Api.Conversations;
+namespace SoukLoop.Api.Features.Conversations;
 
 public sealed record ConversationProduct(Guid Id, string Title, decimal Price, string? ImageUrl);
 

@@ -4,7 +4,7 @@ using SoukLoop.Persistence.Messaging;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Persistence.Scheduling;
 
-namespace SoukLoop.Api.Support;
+namespace SoukLoop.Api.Features.Support;
 
 /// <summary>
 /// What support reads about offers, straight from the tables the saga and the messaging write (read-only).

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using SoukLoop.Api.Infrastructure;
 using SoukLoop.ServiceDefaults;
 
-namespace SoukLoop.Api.Conversations;
+namespace SoukLoop.Api.Features.Conversations;
 
 /// <summary>
 /// The per-user budget for sending messages: a token bucket per user id that refills <see cref="MessagingOptions.SendsPerMinute"/>

@@ -6,7 +6,7 @@ using SoukLoop.Api.Infrastructure;
 using SoukLoop.Contracts;
 using SoukLoop.Persistence;
 
-namespace SoukLoop.Api.Offers;
+namespace SoukLoop.Api.Features.Offers;
 
 /// <summary>
 /// The end of a <c>POST /offers</c> answered 202 whose <see cref="MakeOffer"/> faulted for good: the offer never existed, so

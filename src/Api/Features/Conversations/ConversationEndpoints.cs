@@ -11,7 +11,7 @@ using SoukLoop.Persistence;
 using SoukLoop.Persistence.Model;
 using SoukLoop.ServiceDefaults;
 
-namespace SoukLoop.Api.Conversations;
+namespace SoukLoop.Api.Features.Conversations;
 
 /// <summary>
 /// The conversation routes (API.md "Conversations and messages", seed 3.1). Sends and reads are commands to the

@@ -3,7 +3,7 @@ using SoukLoop.Persistence;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Api.Features.Users;
 
-namespace SoukLoop.Api.Conversations;
+namespace SoukLoop.Api.Features.Conversations;
 
 public enum ConversationFilter
 {

@@ -1,6 +1,6 @@
 using SoukLoop.Persistence.Model;
 
-namespace SoukLoop.Api.Payments;
+namespace SoukLoop.Api.Features.Payments;
 
 public record TransactionPaymentResponse(
     string Provider, string? PaymentIntentId, string? ClientSecret, int Attempt, DateTime? PayBy, DateTime? PaidAt, string? FailureCode,

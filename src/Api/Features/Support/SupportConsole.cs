@@ -1,4 +1,4 @@
-namespace SoukLoop.Api.Support;
+namespace SoukLoop.Api.Features.Support;
 
 /// <summary>The support console: static files under wwwroot/support/, served at <c>/support/</c> (no CDN, works offline).</summary>
 public static class SupportConsole

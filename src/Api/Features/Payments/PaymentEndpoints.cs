@@ -15,7 +15,7 @@ using SoukLoop.ServiceDefaults;
 using Stripe;
 using Event = Stripe.Event;
 
-namespace SoukLoop.Api.Payments;
+namespace SoukLoop.Api.Features.Payments;
 
 /// <summary>
 /// Transactions (read, retry a failed payment), the seller's payout account and Stripe's webhook. Payment rules live in the
@@ -108,7 +108,7 @@ public static partial class PaymentEndpoints
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            loggers.CreateLogger("SoukLoop.Api.Payments.PayoutAccount").LogWarning(ex,
+            loggers.CreateLogger("SoukLoop.Api.Features.Payments.PayoutAccount").LogWarning(ex,
                 "ReleaseHeldPayouts for seller {SellerId} not sent; the Workers' payout sweep releases the held payouts", userId);
         }
         var pending = await db.Payments.CountAsync(p => p.SellerId == userId && p.PayoutStatus == PayoutStatuses.AwaitingAccount, cancellationToken);
@@ -124,7 +124,7 @@ public static partial class PaymentEndpoints
     public static async Task<Results<Ok<WebhookAnswer>, ProblemHttpResult>> StripeWebhook(HttpRequest request, SoukDbContext db,
         IPublishEndpoint publish, IOptions<StripeOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var logger = loggers.CreateLogger("SoukLoop.Api.Payments.StripeWebhook");
+        var logger = loggers.CreateLogger("SoukLoop.Api.Features.Payments.StripeWebhook");
         var secret = options.Value.EffectiveWebhookSecret;
         if (secret == null)
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "webhook_not_configured", "Stripe:WebhookSecret is not configured.");

@@ -1,4 +1,4 @@
-namespace SoukLoop.Api.Payments;
+namespace SoukLoop.Api.Features.Payments;
 
 /// <summary>The payment routes' settings (section <c>Payments</c>, shared with the Workers' payment saga settings).</summary>
 public class PaymentApiOptions

@@ -8,13 +8,13 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SoukLoop.Api.Infrastructure;
-using SoukLoop.Api.Offers;
+using SoukLoop.Api.Features.Offers;
 using SoukLoop.Contracts;
 using SoukLoop.Persistence;
 using SoukLoop.Persistence.Model;
 using SoukLoop.ServiceDefaults;
 
-namespace SoukLoop.Api.Support;
+namespace SoukLoop.Api.Features.Support;
 
 /// <summary>
 /// The support console's API (docs/support.md): inspect offer sagas as stored, find stuck ones, see the state machines

@@ -2,7 +2,7 @@ using SoukLoop.Persistence.Messaging;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Persistence.Scheduling;
 
-namespace SoukLoop.Api.Support;
+namespace SoukLoop.Api.Features.Support;
 
 /// <summary>The offer saga exactly as stored in <c>offers</c>: every column, with its state and row version.</summary>
 public record SupportSaga(

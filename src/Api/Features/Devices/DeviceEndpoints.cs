@@ -5,7 +5,7 @@ using SoukLoop.Api.Infrastructure;
 using SoukLoop.Persistence;
 using SoukLoop.ServiceDefaults;
 
-namespace SoukLoop.Api.Devices;
+namespace SoukLoop.Api.Features.Devices;
 
 public record DeviceRequest(string? Token, string? Platform);
 

@@ -1,4 +1,4 @@
-namespace SoukLoop.Api.Support;
+namespace SoukLoop.Api.Features.Support;
 
 public class SupportOptions
 {

@@ -1,4 +1,4 @@
-namespace SoukLoop.Api.Offers;
+namespace SoukLoop.Api.Features.Offers;
 
 public record MakeOfferRequest(Guid? ProductId, decimal? OfferedPrice, string? Message);
 

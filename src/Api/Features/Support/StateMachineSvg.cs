@@ -3,7 +3,7 @@ using System.Security;
 using System.Text;
 using SoukLoop.Contracts;
 
-namespace SoukLoop.Api.Support;
+namespace SoukLoop.Api.Features.Support;
 
 /// <summary>
 /// Draws a state machine as SVG (no Graphviz here): states in columns by distance from the initial state, states that

@@ -3,7 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using SoukLoop.Contracts;
 
-namespace SoukLoop.Api.Offers;
+namespace SoukLoop.Api.Features.Offers;
 
 /// <summary>
 /// Right after start, asks the offer saga for an offer that does not exist, until it answers: the request client, the

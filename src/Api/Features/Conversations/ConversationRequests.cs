@@ -1,4 +1,4 @@
-namespace SoukLoop.Api.Conversations;
+namespace SoukLoop.Api.Features.Conversations;
 
 /// <summary>`POST /conversations`: the other participant, the product talked about (optional) and a first text message (optional).</summary>
 public sealed record StartConversationRequest(Guid? OtherUserId, Guid? ProductId = null, string? InitialMessage = null);

@@ -12,7 +12,7 @@ using SoukLoop.Persistence.Model;
 using SoukLoop.ServiceDefaults;
 using SoukLoop.Api.Features.Users;
 
-namespace SoukLoop.Api.Offers;
+namespace SoukLoop.Api.Features.Offers;
 
 public class OfferApiOptions
 {

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Authorization.Policy;
 using SoukLoop.Api.Infrastructure;
 using SoukLoop.ServiceDefaults;
 
-namespace SoukLoop.Api.Support;
+namespace SoukLoop.Api.Features.Support;
 
 /// <summary>Marks routes that only support staff may know about.</summary>
 public sealed class SupportOnlyMetadata;

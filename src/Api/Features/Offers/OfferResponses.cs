@@ -2,7 +2,7 @@ using SoukLoop.Contracts;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Api.Features.Users;
 
-namespace SoukLoop.Api.Offers;
+namespace SoukLoop.Api.Features.Offers;
 
 public record OfferTransactionResponse(
     Guid Id, Guid OfferId, decimal Amount, decimal PlatformFee, decimal SellerPayout, string Currency, string Status,

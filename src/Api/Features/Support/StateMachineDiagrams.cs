@@ -2,7 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using SoukLoop.Contracts;
 
-namespace SoukLoop.Api.Support;
+namespace SoukLoop.Api.Features.Support;
 
 /// <summary>
 /// The state machine diagrams, asked from the Workers (they own the machines; the Api references no Workers code) with
