@@ -18,9 +18,7 @@ public static class OfferApi
     /// <summary>Makes an offer as the app does: 201 with the offer, or 202 and then the offer from its location once applied.</summary>
     public static async Task<JsonElement> MakeOffer(this TestUser buyer, Guid productId, decimal price)
     {
-        var (status, body) = await buyer.Send(HttpMethod.Post, "/api/v1/offers", new { product_id = productId, offered_price = price });
-        if (status == HttpStatusCode.Accepted)
-            (status, body) = await buyer.FollowLocation(body);
+        var (status, body) = await buyer.Settled(await buyer.Send(HttpMethod.Post, "/api/v1/offers", new { product_id = productId, offered_price = price }));
         Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK, $"make offer: {(int)status} {body}");
         return body;
     }
@@ -33,6 +31,13 @@ public static class OfferApi
         Eventually(() => user.Send(HttpMethod.Get, pending.GetProperty("location").GetString()!),
             r => r.Status != HttpStatusCode.NotFound && !(r.Body.ValueKind == JsonValueKind.Object && r.Body.TryGetProperty("status", out var s)
                 && s.GetString() == "processing"), Applied);
+
+    /// <summary>
+    /// A command's answer as the app settles it: a 202 is followed to its location until it shows (<see cref="FollowLocation"/>),
+    /// and the location's answer stands in for it; any other answer is returned as it is.
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> Settled(this TestUser user, (HttpStatusCode Status, JsonElement Body) answer) =>
+        answer.Status == HttpStatusCode.Accepted ? await user.FollowLocation(answer.Body) : answer;
 
     /// <summary>How long a test waits for a queued command to show (a loaded 2-core machine, a cold Workers process).</summary>
     public static readonly TimeSpan Applied = TimeSpan.FromSeconds(90);

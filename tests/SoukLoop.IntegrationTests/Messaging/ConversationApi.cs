@@ -38,12 +38,37 @@ public static class ConversationApi
         string? clientMessageId = null) =>
         user.Post(conversationId, new { message_type = "text", content = text, client_message_id = clientMessageId });
 
-    /// <summary>Sends a text message and asserts it was stored (201).</summary>
-    public static async Task<JsonElement> Said(this TestUser user, Guid conversationId, string text)
+    /// <summary>
+    /// A text message sent as the app does: the answer, or past the Api's wait (202) the stored message from its location
+    /// (<see cref="OfferApi.Settled"/>), answered 200 like a resend.
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> TextSettled(this TestUser user, Guid conversationId, string text,
+        string? clientMessageId = null) =>
+        await user.Settled(await user.Text(conversationId, text, clientMessageId));
+
+    /// <summary>Sends a text message and asserts it was stored (201, or 202 and then shown at its location).</summary>
+    public static async Task<JsonElement> Said(this TestUser user, Guid conversationId, string text, string? clientMessageId = null)
     {
-        var (status, body) = await user.Text(conversationId, text);
-        Assert.True(status == HttpStatusCode.Created, $"send: {(int)status} {body}");
+        var (status, body) = await user.TextSettled(conversationId, text, clientMessageId);
+        Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK && body.TryGetProperty("content", out _), $"send: {(int)status} {body}");
         return body;
+    }
+
+    /// <summary>
+    /// Marks the conversation read for the caller as the app does: 200, or 202 (queued past the Api's wait) and then until the
+    /// stored count shows it, so what the test does next comes after the read.
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> ReadSettled(this TestUser user, Guid conversationId)
+    {
+        var answer = await user.Send(HttpMethod.Patch, $"{Conversations}/{conversationId}/read");
+        if (answer.Status != HttpStatusCode.Accepted)
+            return answer;
+        await OfferApi.Eventually(async () =>
+        {
+            var stored = await user.System.Stored(conversationId);
+            return stored.BuyerId == user.Id ? stored.UnreadCountBuyer : stored.UnreadCountSeller;
+        }, unread => unread == 0, OfferApi.Applied);
+        return (HttpStatusCode.OK, answer.Body);
     }
 
     public static Task<(HttpStatusCode Status, JsonElement Body)> Get(this TestUser user, string path) => user.Send(HttpMethod.Get, path);

@@ -27,14 +27,13 @@ public abstract class WarmMessagingFixture : SystemFixture
     }
 }
 
-/// <summary>The system with a send budget no test reaches and a generous wait for the worker (2 shared cores).</summary>
+/// <summary>The system with a send budget no test reaches; the Api waits its production time for the worker.</summary>
 public class MessagingFixture : WarmMessagingFixture
 {
     protected override IEnumerable<(string Key, string Value)> ExtraSettings() =>
     [
         ("Messages:SendsPerMinute", "1000000"),
-        ("Messages:SendBurst", "100000"),
-        ("Messages:ResponseTimeout", "00:00:30")
+        ("Messages:SendBurst", "100000")
     ];
 }
 
@@ -44,8 +43,7 @@ public class RateLimitedFixture : WarmMessagingFixture
     protected override IEnumerable<(string Key, string Value)> ExtraSettings() =>
     [
         ("Messages:SendsPerMinute", "6"),
-        ("Messages:SendBurst", "3"),
-        ("Messages:ResponseTimeout", "00:00:30")
+        ("Messages:SendBurst", "3")
     ];
 }
 

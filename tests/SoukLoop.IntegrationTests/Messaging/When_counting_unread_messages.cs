@@ -13,9 +13,9 @@ public class When_counting_unread_messages(MessagingFixture system)
     {
         var (buyer, seller, _, conversationId) = await system.Pair();
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => buyer.Text(conversationId, $"#{i}")));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => buyer.TextSettled(conversationId, $"#{i}")));
 
-        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.Status));
+        Assert.All(answers, a => Assert.True(a.Status is HttpStatusCode.Created or HttpStatusCode.OK, $"{(int)a.Status} {a.Body}"));
         var conversation = await system.Stored(conversationId);
         Assert.Equal((0, 50), (conversation.UnreadCountBuyer, conversation.UnreadCountSeller));
         Assert.Equal(50, (await system.StoredMessages(conversationId)).Count);
@@ -29,7 +29,7 @@ public class When_counting_unread_messages(MessagingFixture system)
         var (buyer, seller, _, conversationId) = await system.Pair();
 
         await buyer.Said(conversationId, "one");
-        var (status, body) = await seller.Send(HttpMethod.Patch, $"{ConversationApi.Conversations}/{conversationId}/read");
+        var (status, body) = await seller.ReadSettled(conversationId);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(0, body.UnreadCount());
         await buyer.Said(conversationId, "two");
@@ -44,15 +44,15 @@ public class When_counting_unread_messages(MessagingFixture system)
     {
         var (buyer, seller, _, conversationId) = await system.Pair();
 
-        var sends = Enumerable.Range(0, 30).Select(i => buyer.Text(conversationId, $"#{i}")).ToList();
+        var sends = Enumerable.Range(0, 30).Select(i => buyer.TextSettled(conversationId, $"#{i}")).ToList();
         var reads = Enumerable.Range(0, 5).Select(async i =>
         {
             await Task.Delay(20 * i);
-            return await seller.Send(HttpMethod.Patch, $"{ConversationApi.Conversations}/{conversationId}/read");
+            return await seller.ReadSettled(conversationId);
         }).ToList();
         await Task.WhenAll(sends.Cast<Task>().Concat(reads));
 
-        Assert.All(sends, s => Assert.Equal(HttpStatusCode.Created, s.Result.Status));
+        Assert.All(sends, s => Assert.True(s.Result.Status is HttpStatusCode.Created or HttpStatusCode.OK, $"{(int)s.Result.Status} {s.Result.Body}"));
         Assert.All(reads, r => Assert.Equal(HttpStatusCode.OK, r.Result.Status));
         var conversation = await system.Stored(conversationId);
         var unread = (await system.StoredMessages(conversationId)).Count(m => !m.IsRead);

@@ -109,9 +109,8 @@ public class When_sending_a_message(MessagingFixture system)
         var (buyer, _, _, conversationId) = await system.Pair();
         var clientId = Guid.NewGuid().ToString();
 
-        var (status, first) = await buyer.Text(conversationId, "first", clientId);
-        Assert.Equal(HttpStatusCode.Created, status);
-        var (again, resent) = await buyer.Text(conversationId, "first (edited on retry)", clientId);
+        var first = await buyer.Said(conversationId, "first", clientId);
+        var (again, resent) = await buyer.TextSettled(conversationId, "first (edited on retry)", clientId);
         Assert.Equal(HttpStatusCode.OK, again);
         Assert.Equal(first.ToString(), resent.ToString());
 
@@ -127,10 +126,11 @@ public class When_sending_a_message(MessagingFixture system)
         var (buyer, _, _, conversationId) = await system.Pair();
         var clientId = Guid.NewGuid().ToString();
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => buyer.Text(conversationId, "once", clientId)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => buyer.TextSettled(conversationId, "once", clientId)));
 
-        Assert.Single(answers, a => a.Status == HttpStatusCode.Created);
-        Assert.Equal(9, answers.Count(a => a.Status == HttpStatusCode.OK));
+        // One send stores it (201, or 202 and then shown at its location); the others answer the stored one (200).
+        Assert.All(answers, a => Assert.True(a.Status is HttpStatusCode.Created or HttpStatusCode.OK, $"{(int)a.Status} {a.Body}"));
+        Assert.InRange(answers.Count(a => a.Status == HttpStatusCode.Created), 0, 1);
         Assert.Single(answers.Select(a => a.Body.Id()).Distinct());
         Assert.Single(await system.StoredMessages(conversationId));
         Assert.Equal(1, (await system.Stored(conversationId)).UnreadCountSeller);
@@ -144,7 +144,7 @@ public class When_sending_a_message(MessagingFixture system)
         var second = await buyer.NewConversation(otherSeller, (await system.CreateProductAsync(otherSeller)).Id);
         var clientId = Guid.NewGuid().ToString();
 
-        Assert.Equal(HttpStatusCode.Created, (await buyer.Text(first, "hi", clientId)).Status);
+        await buyer.Said(first, "hi", clientId);
         var (status, problem) = await buyer.Text(second, "hi", clientId);
 
         Assert.Equal((HttpStatusCode.Conflict, "client_message_id_conflict"), (status, problem.Code()));
@@ -156,8 +156,8 @@ public class When_sending_a_message(MessagingFixture system)
     {
         var (buyer, seller, _, conversationId) = await system.Pair();
 
-        Assert.Equal(HttpStatusCode.Created, (await buyer.Text(conversationId, "from buyer", "same")).Status);
-        Assert.Equal(HttpStatusCode.Created, (await seller.Text(conversationId, "from seller", "same")).Status);
+        await buyer.Said(conversationId, "from buyer", "same");
+        await seller.Said(conversationId, "from seller", "same");
 
         Assert.Equal(2, (await system.StoredMessages(conversationId)).Count);
     }

@@ -37,7 +37,7 @@ public class When_sending_too_fast(RateLimitedFixture system) : IClassFixture<Ra
         }
 
         // The budget is the sender's own: the seller still answers, and reads are never limited.
-        Assert.Equal(HttpStatusCode.Created, (await seller.Text(conversationId, "go ahead")).Status);
+        await seller.Said(conversationId, "go ahead");
         Assert.Equal(HttpStatusCode.OK, (await buyer.Get($"{ConversationApi.Conversations}/{conversationId}/messages")).Status);
 
         // After Retry-After the buyer may send again.
@@ -46,9 +46,9 @@ public class When_sending_too_fast(RateLimitedFixture system) : IClassFixture<Ra
         if (again.StatusCode == HttpStatusCode.TooManyRequests)
         {
             await Task.Delay(again.Headers.RetryAfter!.Delta!.Value + TimeSpan.FromMilliseconds(300));
-            Assert.Equal(HttpStatusCode.Created, (await buyer.Text(conversationId, "later")).Status);
+            await buyer.Said(conversationId, "later");
         }
         else
-            Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+            Assert.True(again.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted, $"{(int)again.StatusCode}");
     }
 }

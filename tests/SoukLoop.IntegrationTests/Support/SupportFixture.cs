@@ -62,8 +62,7 @@ public class SupportFixture : SystemFixture
     protected override IEnumerable<(string Key, string Value)> ApiSettings() =>
     [
         ("Support:StuckGrace", "00:00:01"),
-        ("Support:OutboxThreshold", "00:00:02"),
-        ("Support:ResponseTimeout", "00:00:20")
+        ("Support:OutboxThreshold", "00:00:02")
     ];
 
     protected override void ConfigureApiServices(IServiceCollection services) =>
@@ -84,6 +83,23 @@ public static class SupportApi
 
     public static Task<(HttpStatusCode Status, JsonElement Body)> Post(this TestUser user, string path, object? body) =>
         user.Send(HttpMethod.Post, path, body);
+
+    /// <summary>
+    /// A support action on an offer as the console does it: 200 with the offer's detail, or 202 (queued past
+    /// <c>Support:ResponseTimeout</c>) and then its location, the offer's detail, until the timeline shows
+    /// <paramref name="timelineAction"/> (answered as 200). Any other answer is returned as it is.
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> Act(this TestUser support, Guid offerId, string action, string reason,
+        string timelineAction)
+    {
+        var answer = await support.Post($"/api/v1/support/offers/{offerId}/{action}", new { reason });
+        if (answer.Status != HttpStatusCode.Accepted)
+            return answer;
+        var location = answer.Body.GetProperty("location").GetString()!;
+        return await OfferApi.Eventually(() => support.Get(location),
+            r => r.Status == HttpStatusCode.OK && r.Body.Items("timeline").Any(e => e.Str("action") == timelineAction && e.Str("detail") == reason),
+            OfferApi.Applied);
+    }
 
     public static async Task<(HttpStatusCode Status, JsonElement Body)> Anonymous(this SystemFixture system, HttpMethod method, string path,
         object? body = null, string? token = null)

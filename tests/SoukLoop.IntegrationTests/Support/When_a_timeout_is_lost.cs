@@ -40,11 +40,8 @@ public class When_a_timeout_is_lost(LostTimeoutFixture system) : IClassFixture<L
         Assert.Equal("overdue", detail.GetProperty("scheduled_timeout").Str("status"));
 
         // Re-arm through the saga: a new timeout, due one expiry period from now.
-        var (status, rearmed) = await support.Post($"/api/v1/support/offers/{id}/rearm", new { reason = "Scheduler was down (drill)" });
-        Assert.True(status is HttpStatusCode.OK or HttpStatusCode.Accepted, $"{(int)status} {rearmed}");
-        if (status == HttpStatusCode.Accepted)
-            (_, rearmed) = await OfferApi.Eventually(() => support.Get($"/api/v1/support/offers/{id}"),
-                r => r.Body.Items("timeline").Any(e => e.Str("action") == "RearmOfferExpiry"), TimeSpan.FromSeconds(60));
+        var (status, rearmed) = await support.Act(id, "rearm", "Scheduler was down (drill)", "RearmOfferExpiry");
+        Assert.True(status == HttpStatusCode.OK, $"{(int)status} {rearmed}");
         Assert.Equal("Pending", rearmed.GetProperty("saga").Str("state"));
         Assert.True(DateTime.Parse(rearmed.GetProperty("saga").Str("expires_at")!).ToUniversalTime() > DateTime.UtcNow);
         var (_, notStuck) = await support.Get($"/api/v1/support/offers?stuck=true&product_id={product.Id}");

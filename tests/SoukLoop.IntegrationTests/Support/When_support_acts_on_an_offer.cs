@@ -15,7 +15,7 @@ public class When_support_acts_on_an_offer(SupportFixture system)
         var (seller, _, _, id) = await system.OpenOfferAsync();
         var support = await system.CreateSupportUserAsync();
 
-        var (status, detail) = await support.Post($"/api/v1/support/offers/{id}/expire", new { reason = "Buyer asked by phone to cancel (ticket 42)" });
+        var (status, detail) = await support.Act(id, "expire", "Buyer asked by phone to cancel (ticket 42)", "ExpireOffer");
 
         Assert.True(status == HttpStatusCode.OK, $"{(int)status} {detail}");
         Assert.Equal("Expired", detail.GetProperty("saga").Str("state"));
@@ -57,7 +57,7 @@ public class When_support_acts_on_an_offer(SupportFixture system)
         var (_, before) = await support.Get($"/api/v1/support/offers/{id}");
         var oldToken = before.GetProperty("saga").Str("expiration_token_id");
 
-        var (status, detail) = await support.Post($"/api/v1/support/offers/{id}/rearm", new { reason = "Timeout lost in incident 7" });
+        var (status, detail) = await support.Act(id, "rearm", "Timeout lost in incident 7", "RearmOfferExpiry");
 
         Assert.True(status == HttpStatusCode.OK, $"{(int)status} {detail}");
         var saga = detail.GetProperty("saga");

@@ -132,7 +132,6 @@ public sealed class RealtimeCluster : IAsyncLifetime
         yield return ("Realtime:SweepInterval", "00:00:00.200");
         yield return ("Realtime:RedisKeyPrefix", RedisPrefix);
         yield return ("Realtime:BackplaneChannelPrefix", $"souk-rt-{_id}");
-        yield return ("Realtime:CommandTimeout", "00:00:20");
         // A small send budget, so the rate limit shows within a test (each test uses fresh users).
         yield return ("Messages:SendBurst", "3");
         yield return ("Messages:SendsPerMinute", "6");

@@ -157,6 +157,16 @@ public sealed class TestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The hub's "still processing" answer: the Workers did not answer within <c>Realtime:CommandTimeout</c>, the command stays
+    /// queued and its event still arrives (docs/realtime.md "Errors"), so a client keeps waiting for the event instead of
+    /// showing a refusal.
+    /// </summary>
+    public const string PendingCode = "request_timeout";
+
+    /// <summary>The errors that refused something: every <c>error</c> except the pending answer (<see cref="PendingCode"/>).</summary>
+    public IReadOnlyList<JsonElement> Refusals() => All("error", e => e.GetProperty("code").GetString() != PendingCode);
+
     /// <summary>The error the hub answered to this connection, e.g. after an invocation it refused.</summary>
     public Task<JsonElement> WaitForErrorAsync(string code, TimeSpan? timeout = null) =>
         WaitForAsync("error", e => e.GetProperty("code").GetString() == code, timeout);
