@@ -46,7 +46,9 @@ public static class OfferEndpoints
         var offers = api.MapGroup("/offers").WithTags("Offers").RequireAuthorization();
         offers.MapPost("/", MakeOffer).WithIdempotency().WithName("MakeOffer");
         offers.MapGet("/", ListOffers).WithName("ListOffers");
-        offers.MapGet("/{id:guid}", GetOffer).WithName("GetOffer");
+        offers.MapGet("/{id:guid}", GetOffer).WithName("GetOffer")
+            .WithDescription("The offer (the location of a 202). A move answered 202 that then faulted for good shows as failed_command; " +
+                             "a POST /offers that faulted for good answers {id, status: failed, error} (src/Api/README.md \"Commands\").");
         offers.MapPatch("/{id:guid}/accept", AcceptOffer).WithIdempotency().WithName("AcceptOffer");
         offers.MapPatch("/{id:guid}/decline", DeclineOffer).WithIdempotency().WithName("DeclineOffer");
         offers.MapPatch("/{id:guid}/counter", CounterOffer).WithIdempotency().WithName("CounterOffer");
@@ -140,7 +142,7 @@ public static class OfferEndpoints
         var transaction = await TransactionOf(db, offer.TransactionId, cancellationToken);
         var history = await History(db, [id], cancellationToken);
         var response = (await WithOtherUsers(db, [offer.ToResponse(transaction, viewer, history.GetValueOrDefault(id, []))], cancellationToken))[0];
-        return TypedResults.Ok(response);
+        return TypedResults.Ok(response with { FailedCommand = await OfferMoveFailures.LatestAsync(db, offer, cancellationToken) });
     }
 
     public static async Task<Results<Ok<PagedOffers>, ProblemHttpResult>> ListOffers(ClaimsPrincipal user, SoukDbContext db, string? status,

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
 using SoukLoop.Contracts;
 using SoukLoop.Persistence.Model;
 using SoukLoop.Api.Features.Users;
@@ -18,7 +20,11 @@ public record OfferResponse(
     Guid Id, Guid ProductId, Guid BuyerId, Guid SellerId, Guid ConversationId, decimal OfferedPrice, decimal? CounterPrice,
     string Status, string? Awaiting, int Round, DateTime? ExpiresAt, DateTime CreatedAt, DateTime UpdatedAt,
     OfferTransactionResponse? Transaction, IReadOnlyList<OfferHistoryEntry>? History = null, OfferPartyProduct? Product = null,
-    Guid? OtherUserId = null, PublicUser? OtherUser = null);
+    Guid? OtherUserId = null, PublicUser? OtherUser = null,
+    // Only GET /offers/{id} sets it, and only while a move faulted for good after the offer's last change (OfferMoveFailures).
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [property: Description("GET /offers/{id} only: the last move that faulted for good after the offer's last change (src/Api/README.md \"Commands\"); absent otherwise.")]
+    FailedCommand? FailedCommand = null);
 
 public static class OfferMapping
 {
