@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using SoukLoop.Persistence.Sagas;
+using SoukLoop.Workers.Support;
 
 namespace SoukLoop.Workers.Messaging;
 
@@ -24,6 +25,8 @@ public abstract class MessagingConsumerDefinition<TConsumer> : ConsumerDefinitio
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        // A request's fault goes to the requester only; published too, it reaches the fault recorder (docs/support.md).
+        endpointConfigurator.UsePublishRequestFaults(context);
         endpointConfigurator.UseTransientRetry();
         endpointConfigurator.UsePostgresOutbox(context);
     }

@@ -8,8 +8,8 @@ using SoukLoop.Persistence;
 namespace SoukLoop.Workers.Support;
 
 /// <summary>
-/// Every message of a saga that faults after its retries becomes a <c>message_faults</c> row (what support sees on the
-/// offer's page and re-drives). The consumers share one queue, <c>message-faults</c>.
+/// Every message of a saga or a chat command that faults after its retries becomes a <c>message_faults</c> row (what
+/// support sees on the offer's page or in <c>/support/faults</c>, and re-drives). The consumers share one queue, <c>message-faults</c>.
 /// </summary>
 public static class FaultRecording
 {
@@ -30,6 +30,10 @@ public static class FaultRecording
         // The payment saga's own steps, shown on the offer they belong to.
         x.RecordFaults<CreatePaymentIntent>(m => m.OfferId);
         x.RecordFaults<SendPayout>(m => m.OfferId);
+        // The chat commands, by the conversation (a message read: by the message) they act on.
+        x.RecordFaults<SendMessage>(m => m.ConversationId);
+        x.RecordFaults<MarkConversationRead>(m => m.ConversationId);
+        x.RecordFaults<MarkMessageRead>(m => m.MessageId);
     }
 
     /// <summary>Stores <see cref="Fault{T}"/> of <typeparamref name="T"/>, correlated to the saga <paramref name="correlate"/> names.</summary>
