@@ -21,6 +21,11 @@ public class DrillOptions
     public TimeSpan WorkersPaused { get; set; } = TimeSpan.FromSeconds(20);
     /// <summary>How long a client keeps retrying one request (same Idempotency-Key) through an outage before it gives up.</summary>
     public TimeSpan RetryFor { get; set; } = TimeSpan.FromMinutes(3);
+    /// <summary>
+    /// After the load stops: at most this long for the clients to finish the step under way; then the steps still running
+    /// are cancelled (their commands count as unanswered) and logged, so a client that never hears back cannot hang the drill.
+    /// </summary>
+    public TimeSpan StopWithin { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>After the load stops: at most this long for 202s to be applied and the outbox to drain before the checks.</summary>
     public TimeSpan Drain { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>Passed to Api and Workers as <c>Offers:ExpiresAfter</c> (API.md), short so the expiry check is exercised.</summary>

@@ -95,13 +95,16 @@ public sealed class HubClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// <c>message:send</c>; true when <c>message:delivered</c> for this client_message_id came back within <paramref name="within"/>
-    /// (the hub answers refusals and timeouts with an <c>error</c> event, never with the invocation).
+    /// <c>message:send</c>; the stored message's id when <c>message:delivered</c> for this client_message_id came back within
+    /// <paramref name="within"/> (the hub answers refusals and timeouts with an <c>error</c> event, never with the invocation).
+    /// The invocation itself is bounded by the same wait: a hub that never completes it must not hold the client's step.
     /// </summary>
-    public async Task<Guid?> SendMessageAsync(Guid conversationId, string content, string clientMessageId, TimeSpan within)
+    public async Task<Guid?> SendMessageAsync(Guid conversationId, string content, string clientMessageId, TimeSpan within, CancellationToken ct)
     {
         var delivered = new TaskCompletionSource<Guid>(TaskCreationOptions.RunContinuationsAsynchronously);
         _awaitingDelivery[clientMessageId] = delivered;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+        wait.CancelAfter(within);
         try
         {
             await _connection.InvokeAsync("message:send", new JsonObject
@@ -110,10 +113,15 @@ public sealed class HubClient : IAsyncDisposable
                 ["message_type"] = "text",
                 ["content"] = content,
                 ["client_message_id"] = clientMessageId
-            });
-            return await delivered.Task.WaitAsync(within);
+            }, wait.Token);
+            return await delivered.Task.WaitAsync(wait.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested && !_stop.IsCancellationRequested)
+        {
+            _logger.LogInformation("hub message:send {Cmid}: not confirmed within {Within}; the app resends it over REST", clientMessageId, within);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _logger.LogDebug("hub message:send {Cmid}: {Error}", clientMessageId, ex.Message);
             return null;

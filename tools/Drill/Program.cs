@@ -63,15 +63,30 @@ try
     // Load for at least Duration; the faults run meanwhile, one after another.
     var loadStarted = DateTime.UtcNow;
     using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(abort.Token);
-    var load = teams.Select(t => Task.Run(() => scenario.RunSellerAsync(t.seller, t.buyers, stopLoad.Token))).ToArray();
+    using var abandonSteps = CancellationTokenSource.CreateLinkedTokenSource(abort.Token);
+    var load = teams.Select(t => Task.Run(() => scenario.RunSellerAsync(t.seller, t.buyers, stopLoad.Token, abandonSteps.Token))).ToArray();
     var baseline = new FaultResult { Name = "none", What = "(before the first fault)", InjectedAt = loadStarted };
     var faults = await services.GetRequiredService<FaultInjector>().RunAsync(loadStarted, abort.Token);
     var rest = loadStarted + options.Duration - DateTime.UtcNow;
     if (rest > TimeSpan.Zero)
         await Task.Delay(rest, abort.Token);
-    log.LogInformation("stopping the load; clients finish the step under way");
+    log.LogInformation("stopping the load; clients finish the step under way (at most {StopWithin})", options.StopWithin);
     await stopLoad.CancelAsync();
-    await Task.WhenAll(load);
+    // Every wait of a step takes this token: past StopWithin the steps still under way are cancelled, not awaited forever.
+    abandonSteps.CancelAfter(options.StopWithin);
+    var stopping = Task.WhenAll(load);
+    try
+    {
+        // The last resort if some wait ignored the token: the drill goes on to its checks and says so.
+        await stopping.WaitAsync(options.StopWithin + TimeSpan.FromSeconds(30), abort.Token);
+    }
+    catch (TimeoutException)
+    {
+        log.LogError("{Running} of {Clients} sellers' clients did not stop within {StopWithin} after their steps were cancelled; checking without them",
+            load.Count(t => !t.IsCompleted), load.Length, options.StopWithin);
+    }
+    if (abandonSteps.IsCancellationRequested)
+        log.LogWarning("steps still under way after {StopWithin} were cancelled: {Abandoned} deals", options.StopWithin, scenario.Stats.DealsCancelled);
 
     // Drain: 202s applied, outbox sent; then the final verdict.
     var checks = services.GetRequiredService<Checks>();

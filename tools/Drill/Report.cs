@@ -51,7 +51,7 @@ public static class Report
             .Select(g => $"{g.Key} {g.Count(r => r.Answered)}/{g.Count(r => r.Outcome == "lost")}/{g.Count(r => r.Outcome == "doubled")}")));
         s.AppendLine("answers: " + string.Join(", ", records.GroupBy(r => r.Status?.ToString() ?? "none").OrderBy(g => g.Key)
             .Select(g => $"{g.Key}×{g.Count()}")) + $"; retried {records.Count(r => r.Attempts > 1)} (network errors {records.Sum(r => r.NetworkErrors)}, 5xx {records.Sum(r => r.ServerErrors)})");
-        s.AppendLine($"deals {deals.Deals}: completed {deals.DealsCompleted}, abandoned {deals.DealsAbandoned}, accepted {deals.Accepted}, " +
+        s.AppendLine($"deals {deals.Deals}: completed {deals.DealsCompleted}, abandoned {deals.DealsAbandoned}, cancelled at the stop {deals.DealsCancelled}, accepted {deals.Accepted}, " +
                      $"PaymentIntents {deals.PaymentIntents}, paid {deals.Paid}, no PaymentIntent within 60 s {deals.NoIntentWithin}; " +
                      $"202s followed {deals.Followed202}, not confirmed within 90 s {deals.Unconfirmed202}");
         s.AppendLine($"clients that reconnected: {checks.ReconnectedClients}, conversations re-read over REST: {checks.ConversationsReread}, " +
