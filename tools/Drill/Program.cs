@@ -114,8 +114,16 @@ catch (Exception ex) when (ex is not OperationCanceledException || !abort.IsCanc
 }
 finally
 {
-    foreach (var user in scenario.Users)
-        if (user.Hub != null)
-            await user.Hub.DisposeAsync();
+    // A connection that does not close (a reconnect or resync under way) must not hold the shutdown: bounded, logged.
+    var closing = scenario.Users.Where(u => u.Hub != null).Select(u => u.Hub!.DisposeAsync().AsTask()).ToArray();
+    try
+    {
+        await Task.WhenAll(closing).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+    catch (TimeoutException)
+    {
+        log.LogWarning("{Open} of {Hubs} hub connections did not close within 30 s; stopping the apps anyway", closing.Count(t => !t.IsCompleted),
+            closing.Length);
+    }
     await apps.DisposeAsync();
 }

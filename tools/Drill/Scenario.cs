@@ -29,6 +29,7 @@ public sealed class Scenario(ApiClient api, CommandLedger ledger, DrillOptions o
     ILoggerFactory loggers)
 {
     static readonly TimeSpan FollowFor = TimeSpan.FromSeconds(90);
+    static readonly TimeSpan ResyncWithin = TimeSpan.FromSeconds(60);
     readonly ConcurrentBag<DrillUser> _users = [];
 
     public DealStats Stats { get; } = new();
@@ -66,8 +67,17 @@ public sealed class Scenario(ApiClient api, CommandLedger ledger, DrillOptions o
     async Task ResyncAsync(DrillUser user)
     {
         Interlocked.Increment(ref user.ReconnectSyncs);
-        foreach (var conversation in user.Conversations.Keys)
-            await api.TryOnceAsync(user.Token, HttpMethod.Get, $"/api/v1/conversations/{conversation}/messages?limit=100", null, CancellationToken.None);
+        // Bounded as a whole: HubClient awaits it in its reconnect and restart handlers, where a stuck read would hold the connection.
+        using var within = new CancellationTokenSource(ResyncWithin);
+        try
+        {
+            foreach (var conversation in user.Conversations.Keys)
+                await api.TryOnceAsync(user.Token, HttpMethod.Get, $"/api/v1/conversations/{conversation}/messages?limit=100", null, within.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("re-reading {User}'s conversations after a reconnect took longer than {Within}; left for the checks", user.Id, ResyncWithin);
+        }
     }
 
     /// <summary>
