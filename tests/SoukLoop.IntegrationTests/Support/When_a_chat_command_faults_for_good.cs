@@ -15,16 +15,7 @@ public class When_a_chat_command_faults_for_good(SupportFixture system)
         var support = await system.CreateSupportUserAsync();
 
         // A real refusal by Postgres on every attempt: a trigger that raises for this one conversation's new messages.
-        var trigger = $"refuse_{conversationId:N}";
-        await using (var db = system.NewDbContext())
-        {
-            var create = $"""
-                CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'conversation {conversationId} is frozen by the test'; END $$;
-                CREATE TRIGGER {trigger} BEFORE INSERT ON messages FOR EACH ROW WHEN (NEW.conversation_id = '{conversationId}') EXECUTE FUNCTION {trigger}();
-                """;
-            await db.Database.ExecuteSqlRawAsync(create);
-        }
+        var refusal = await PostgresRefusal.Create(system, conversationId, "messages", "INSERT", $"NEW.conversation_id = '{conversationId}'");
         try
         {
             var (status, answer) = await buyer.Text(conversationId, "never stored");
@@ -43,9 +34,7 @@ public class When_a_chat_command_faults_for_good(SupportFixture system)
         }
         finally
         {
-            await using var db = system.NewDbContext();
-            var drop = $"DROP TRIGGER IF EXISTS {trigger} ON messages; DROP FUNCTION IF EXISTS {trigger}();";
-            await db.Database.ExecuteSqlRawAsync(drop);
+            await refusal.DisposeAsync();
         }
     }
 }

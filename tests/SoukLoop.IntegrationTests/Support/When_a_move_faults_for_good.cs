@@ -17,16 +17,7 @@ public class When_a_move_faults_for_good(SupportFixture system)
         var support = await system.CreateSupportUserAsync();
 
         // A real refusal by Postgres on every attempt: a trigger that raises for this one offer's updates.
-        var trigger = $"refuse_{id:N}";
-        await using (var db = system.NewDbContext())
-        {
-            var create = $"""
-                CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'offer {id} is frozen by the test'; END $$;
-                CREATE TRIGGER {trigger} BEFORE UPDATE ON offers FOR EACH ROW WHEN (OLD.id = '{id}') EXECUTE FUNCTION {trigger}();
-                """;
-            await db.Database.ExecuteSqlRawAsync(create);
-        }
+        var refusal = await PostgresRefusal.Create(system, id, "offers", "UPDATE", $"OLD.id = '{id}'");
         try
         {
             var (status, answer) = await seller.Move(id, "accept");
@@ -50,9 +41,7 @@ public class When_a_move_faults_for_good(SupportFixture system)
         }
         finally
         {
-            await using var db = system.NewDbContext();
-            var drop = $"DROP TRIGGER IF EXISTS {trigger} ON offers; DROP FUNCTION IF EXISTS {trigger}();";
-            await db.Database.ExecuteSqlRawAsync(drop);
+            await refusal.DisposeAsync();
         }
 
         // A later change of the offer supersedes the failure: the offer answers without it.
